@@ -124,6 +124,7 @@ struct SaCounters {
   std::uint64_t hard_limit_drops = 0;
   std::uint64_t ring_full_drops = 0;
   std::uint64_t device_errors = 0;
+  std::uint64_t unknown_sa = 0;  // jobs on this handle refused as kUnknownSa (SPI differs, wrong direction)
   std::uint64_t last_seq = 0;  // outbound: last used; inbound: highest accepted
 };
 
