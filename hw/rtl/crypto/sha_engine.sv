@@ -1,0 +1,356 @@
+// sha_engine: multi-context SHA-1 / SHA-256 hashing, HMAC and HMAC key precompute around one sha_core.
+//
+// Input: 16-byte beats tagged with a context number; beats of different contexts interleave freely, beats of
+// one context arrive in message order. A message's first beat carries its operation (hubsec_crypto_pkg::
+// sha_op_e) and, for HMAC, the SA's precomputed inner and outer chaining states. Every beat but the last
+// carries 16 bytes; the last carries in_nbytes_i = 0..16 (0 for an empty message).
+//   SHA_OP_HASH:    digest of the message from the standard IV.
+//   SHA_OP_HMAC:    inner hash resumed from in_istate_i (the 64-byte K0^ipad block counts in the length),
+//                   then the outer block (inner digest, padding, length (64 + L) * 8) from in_ostate_i.
+//   SHA_OP_KEYPREP: the message is a raw HMAC key; K0 = key (<= 64 bytes) or H(key), zero padded to 64 bytes;
+//                   out: inner state compress(IV, K0^ipad) in out_digest_o, outer state in out_ostate_o.
+// Padding (0x80, zeros, 64-bit bit length) is added here for any byte length.
+//
+// Each context owns a one-block buffer, a chaining value and its message state. A block goes to the core as
+// soon as it is complete and the context's previous block has come back, so a context fills its next block
+// while the previous one is in the core; throughput comes from many contexts in flight. A context handles
+// one message at a time: a first beat for a busy context waits (back-pressure) until its result is taken.
+// A non-first beat for a context with no open message is dropped and counted in drop_count_o.
+// Results leave in completion order, tagged with the context.
+`default_nettype none
+
+module sha_engine #(
+  parameter int unsigned ALG = hubsec_crypto_pkg::SHA_ALG_SHA256,
+  parameter int unsigned CTX = 8,     // contexts (messages in flight); power of two, >= 2
+  parameter int unsigned N_RND = 4,   // round units in the core (see sha_core)
+  parameter int unsigned LEN_W = 32,  // message length counter width in bytes
+  localparam int unsigned SW = (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ? 160 : 256,
+  localparam int unsigned CW = $clog2(CTX)
+) (
+  input  wire logic                        clk_i,
+  input  wire logic                        rst_ni,
+  // message beats
+  input  wire logic                        in_valid_i,
+  output logic                             in_ready_o,
+  input  wire logic [CW-1:0]               in_ctx_i,
+  input  wire logic                        in_first_i,
+  input  wire logic                        in_last_i,
+  input  wire logic [4:0]                  in_nbytes_i,  // bytes in a last beat, 0..16
+  input  wire logic [127:0]                in_data_i,    // byte 0 in bits [127:120]
+  input  wire hubsec_crypto_pkg::sha_op_e  in_op_i,      // first beat only
+  input  wire logic [SW-1:0]               in_istate_i,  // first beat of SHA_OP_HMAC only
+  input  wire logic [SW-1:0]               in_ostate_i,  // first beat of SHA_OP_HMAC only
+  // results
+  output logic                             out_valid_o,
+  input  wire logic                        out_ready_i,
+  output logic [CW-1:0]                    out_ctx_o,
+  output hubsec_crypto_pkg::sha_op_e       out_op_o,
+  output logic [SW-1:0]                    out_digest_o,  // digest, or inner state for SHA_OP_KEYPREP
+  output logic [SW-1:0]                    out_ostate_o,  // outer state for SHA_OP_KEYPREP, else zero
+  output logic [15:0]                      drop_count_o   // saturating count of dropped beats
+);
+
+  localparam int unsigned OUTER_BITS_I = (64 + SW / 8) * 8;
+  localparam logic [63:0] OUTER_BITS = 64'(OUTER_BITS_I);  // K0^opad block + inner digest
+  localparam int unsigned TW = CW + 4;  // core tag: {ctx, block kind, final}
+  localparam logic [SW-1:0] IV = (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ?
+      SW'(hubsec_crypto_pkg::SHA1_IV) : SW'(hubsec_crypto_pkg::SHA256_IV);
+
+  // ---- per-context state ----
+  logic [CTX-1:0] act_q;     // a message is open (first beat seen, result not yet taken)
+  logic [CTX-1:0] full_q;    // a block is waiting to be issued
+  logic [CTX-1:0] infl_q;    // a block is picked for or inside the core
+  logic [CTX-1:0] first_q;   // the next data block starts from the initial state
+  logic [CTX-1:0] lastin_q;  // the last beat is in: the buffer holds the final data block
+  logic [CTX-1:0] kd_q;      // key precompute from a hashed (long) key: K0 comes from the chaining value
+  hubsec_crypto_pkg::sha_op_e op_q[CTX];
+  hubsec_crypto_pkg::sha_blk_e kind_q[CTX];
+  logic [1:0] beat_q[CTX];
+  logic [6:0] end_q[CTX];    // offset of the 0x80 byte in the final data block (64: in the next block)
+  logic [LEN_W-1:0] len_q[CTX];
+
+  // storage arrays, one write port each
+  logic [127:0] buf_q[4*CTX];    // block buffer, index {ctx, beat}
+  logic [SW-1:0] init_q[CTX];    // state of the first block: IV or the HMAC inner state
+  logic [SW-1:0] outer_q[CTX];   // HMAC outer state
+  logic [SW-1:0] chain_q[CTX];   // chaining value returned by the core
+  logic [SW-1:0] aux_q[CTX];     // key precompute: inner state while the outer one is computed
+
+  // ---- input side ----
+  logic [CW-1:0] ic;
+  logic open_ok, drop, in_fire, accept, blk_done;
+  logic [1:0] pos;
+  logic [4:0] nb;
+  logic [LEN_W-1:0] new_len;
+  logic [6:0] end_pos;
+  hubsec_crypto_pkg::sha_op_e cur_op;
+
+  assign ic = in_ctx_i;
+  assign open_ok = act_q[ic] && !lastin_q[ic];
+  assign drop = !in_first_i && !open_ok;
+  assign in_ready_o = in_first_i ? !act_q[ic] : (drop || !full_q[ic]);
+  assign in_fire = in_valid_i && in_ready_o;
+  assign accept = in_fire && !drop;
+  assign pos = in_first_i ? 2'd0 : beat_q[ic];
+  assign nb = !in_last_i ? 5'd16 : (in_nbytes_i > 5'd16 ? 5'd16 : in_nbytes_i);
+  assign new_len = (in_first_i ? '0 : len_q[ic]) + LEN_W'(nb);
+  assign end_pos = {pos, 4'd0} + 7'(nb);
+  assign blk_done = in_last_i || pos == 2'd3;
+  assign cur_op = in_first_i ? in_op_i : op_q[ic];
+
+  // ---- issue: round-robin pick of a context with a block ready, then build the block ----
+  logic [CTX-1:0] cand, cand_hi, pick_1h;
+  logic [CW-1:0] rr_q, pick;
+  logic pick_v;
+  logic iss_v_q;
+  logic [CW-1:0] sc;  // issuing context
+  logic core_in_ready, core_in_fire;
+
+  assign cand = full_q & ~infl_q;
+  assign cand_hi = cand & ~((CTX'(2) << rr_q) - CTX'(1));  // candidates above the last winner
+  assign pick_1h = (cand_hi != '0) ? cand_hi & (~cand_hi + 1'b1) : cand & (~cand + 1'b1);
+  always_comb begin
+    pick = '0;
+    for (int i = 0; i < CTX; i++) pick |= pick_1h[i] ? CW'(i) : '0;
+  end
+  assign core_in_fire = iss_v_q && core_in_ready;
+  assign pick_v = cand != '0 && (!iss_v_q || core_in_ready);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      iss_v_q <= 1'b0;
+      sc <= '0;
+      rr_q <= '0;
+    end else if (pick_v) begin
+      iss_v_q <= 1'b1;
+      sc <= pick;
+      rr_q <= pick;
+    end else if (core_in_fire) begin
+      iss_v_q <= 1'b0;
+    end
+  end
+
+  // Block for context sc.
+  hubsec_crypto_pkg::sha_blk_e sk;
+  logic [511:0] raw, blk, digest_blk, outer_blk;
+  logic [63:0] bitlen;
+  logic [6:0] m_lim, p80_pos;
+  logic p80_en, len_en, fin, xpad;
+  logic [7:0] pad_byte;
+  logic [SW-1:0] blk_h;
+
+  assign sk = kind_q[sc];
+  assign raw = {buf_q[{sc, 2'd0}], buf_q[{sc, 2'd1}], buf_q[{sc, 2'd2}], buf_q[{sc, 2'd3}]};
+  assign bitlen = {61'(len_q[sc]) + ((op_q[sc] == hubsec_crypto_pkg::SHA_OP_HMAC) ? 61'd64 : 61'd0), 3'b0};
+  assign digest_blk = {chain_q[sc], {(512 - SW) {1'b0}}};
+  assign outer_blk = {chain_q[sc], 8'h80, {(512 - SW - 72) {1'b0}}, OUTER_BITS};
+  assign xpad = lastin_q[sc] && end_q[sc] > 7'd55;
+
+  always_comb begin
+    m_lim = 7'd64;
+    p80_pos = end_q[sc];
+    p80_en = 1'b0;
+    len_en = 1'b0;
+    fin = 1'b0;
+    pad_byte = 8'h00;
+    blk_h = chain_q[sc];
+    unique case (sk)
+      hubsec_crypto_pkg::SHA_BLK_DATA: begin
+        if (lastin_q[sc]) begin
+          m_lim = end_q[sc];
+          p80_en = end_q[sc] < 7'd64;
+          len_en = end_q[sc] <= 7'd55;
+          fin = len_en;
+        end
+        if (first_q[sc]) blk_h = init_q[sc];
+      end
+      hubsec_crypto_pkg::SHA_BLK_PAD: begin
+        m_lim = 7'd0;
+        p80_pos = 7'd0;
+        p80_en = end_q[sc] == 7'd64;
+        len_en = 1'b1;
+        fin = 1'b1;
+      end
+      hubsec_crypto_pkg::SHA_BLK_OUTER: begin
+        fin = 1'b1;
+        blk_h = outer_q[sc];
+      end
+      hubsec_crypto_pkg::SHA_BLK_KIPAD, hubsec_crypto_pkg::SHA_BLK_KOPAD: begin
+        m_lim = kd_q[sc] ? 7'd64 : end_q[sc];  // a short key is zero padded; H(key) is already
+        pad_byte = (sk == hubsec_crypto_pkg::SHA_BLK_KIPAD) ? 8'h36 : 8'h5c;
+        blk_h = IV;
+      end
+      default: ;
+    endcase
+  end
+
+  always_comb begin
+    logic [511:0] src;
+    src = raw;
+    if (sk == hubsec_crypto_pkg::SHA_BLK_OUTER) src = outer_blk;
+    else if (kd_q[sc] && (sk == hubsec_crypto_pkg::SHA_BLK_KIPAD || sk == hubsec_crypto_pkg::SHA_BLK_KOPAD))
+      src = digest_blk;
+    for (int i = 0; i < 64; i++) begin
+      logic [7:0] byte_v;
+      if (sk == hubsec_crypto_pkg::SHA_BLK_OUTER || 7'(i) < m_lim) byte_v = src[511-8*i-:8];
+      else if (p80_en && 7'(i) == p80_pos) byte_v = 8'h80;
+      else byte_v = 8'h00;
+      if (len_en && i >= 56) byte_v = bitlen[63-8*(i-56)-:8];
+      blk[511-8*i-:8] = byte_v ^ pad_byte;
+    end
+  end
+
+  logic core_out_valid, core_out_ready;
+  logic [TW-1:0] core_out_tag;
+  logic [SW-1:0] core_out_h;
+
+  sha_core #(.ALG(ALG), .N_RND(N_RND), .TW(TW)) u_core (
+    .clk_i, .rst_ni,
+    .in_valid_i(iss_v_q), .in_ready_o(core_in_ready), .in_tag_i({sc, sk, fin}), .in_h_i(blk_h),
+    .in_block_i(blk),
+    .out_valid_o(core_out_valid), .out_ready_i(core_out_ready), .out_tag_o(core_out_tag),
+    .out_h_o(core_out_h)
+  );
+
+  // ---- results ----
+  logic [CW-1:0] rc;
+  hubsec_crypto_pkg::sha_blk_e rk;
+  logic rfin, r_data, need_out, res_fire;
+  hubsec_crypto_pkg::sha_op_e rop;
+
+  assign {rc, rk, rfin} = {core_out_tag[TW-1:4], hubsec_crypto_pkg::sha_blk_e'(core_out_tag[3:1]),
+                           core_out_tag[0]};
+  assign rop = op_q[rc];
+  assign r_data = rk == hubsec_crypto_pkg::SHA_BLK_DATA || rk == hubsec_crypto_pkg::SHA_BLK_PAD;
+  assign need_out = (r_data && rfin && rop == hubsec_crypto_pkg::SHA_OP_HASH) ||
+                    rk == hubsec_crypto_pkg::SHA_BLK_OUTER || rk == hubsec_crypto_pkg::SHA_BLK_KOPAD;
+  assign core_out_ready = !need_out || out_ready_i;
+  assign res_fire = core_out_valid && core_out_ready;
+
+  assign out_valid_o = core_out_valid && need_out;
+  assign out_ctx_o = rc;
+  assign out_op_o = rop;
+  assign out_digest_o = (rk == hubsec_crypto_pkg::SHA_BLK_KOPAD) ? aux_q[rc] : core_out_h;
+  assign out_ostate_o = (rk == hubsec_crypto_pkg::SHA_BLK_KOPAD) ? core_out_h : '0;
+
+  // ---- per-context state updates (the three sources never touch the same field of the same context
+  //      in one cycle: see the assertions below) ----
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      act_q <= '0;
+      full_q <= '0;
+      infl_q <= '0;
+      first_q <= '0;
+      lastin_q <= '0;
+      kd_q <= '0;
+      drop_count_o <= '0;
+      for (int i = 0; i < CTX; i++) begin
+        op_q[i] <= hubsec_crypto_pkg::SHA_OP_HASH;
+        kind_q[i] <= hubsec_crypto_pkg::SHA_BLK_DATA;
+        beat_q[i] <= '0;
+        end_q[i] <= '0;
+        len_q[i] <= '0;
+      end
+    end else begin
+      // issue
+      if (pick_v) infl_q[pick] <= 1'b1;
+      if (core_in_fire) begin
+        if (sk == hubsec_crypto_pkg::SHA_BLK_DATA) begin
+          first_q[sc] <= 1'b0;
+          if (xpad) kind_q[sc] <= hubsec_crypto_pkg::SHA_BLK_PAD;
+          else full_q[sc] <= 1'b0;
+        end else begin
+          full_q[sc] <= 1'b0;
+        end
+      end
+      // results
+      if (res_fire) begin
+        infl_q[rc] <= 1'b0;
+        if (need_out) begin
+          act_q[rc] <= 1'b0;
+          lastin_q[rc] <= 1'b0;
+        end else if (r_data && rfin) begin
+          full_q[rc] <= 1'b1;
+          if (rop == hubsec_crypto_pkg::SHA_OP_HMAC) begin
+            kind_q[rc] <= hubsec_crypto_pkg::SHA_BLK_OUTER;
+          end else begin
+            kind_q[rc] <= hubsec_crypto_pkg::SHA_BLK_KIPAD;
+            kd_q[rc] <= 1'b1;
+          end
+        end else if (rk == hubsec_crypto_pkg::SHA_BLK_KIPAD) begin
+          full_q[rc] <= 1'b1;
+          kind_q[rc] <= hubsec_crypto_pkg::SHA_BLK_KOPAD;
+        end
+      end
+      // input beats
+      if (in_fire && drop && drop_count_o != '1) drop_count_o <= drop_count_o + 1'b1;
+      if (accept) begin
+        beat_q[ic] <= pos + 1'b1;
+        len_q[ic] <= new_len;
+        if (in_first_i) begin
+          act_q[ic] <= 1'b1;
+          op_q[ic] <= in_op_i;
+          first_q[ic] <= 1'b1;
+          kd_q[ic] <= 1'b0;
+        end
+        if (blk_done) begin
+          full_q[ic] <= 1'b1;
+          kind_q[ic] <= hubsec_crypto_pkg::SHA_BLK_DATA;
+          if (in_last_i) begin
+            lastin_q[ic] <= 1'b1;
+            end_q[ic] <= end_pos;
+            if (cur_op == hubsec_crypto_pkg::SHA_OP_KEYPREP && new_len <= LEN_W'(64))
+              kind_q[ic] <= hubsec_crypto_pkg::SHA_BLK_KIPAD;
+          end
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (accept) begin
+      buf_q[{ic, pos}] <= in_data_i;
+      if (in_first_i) begin
+        init_q[ic] <= (in_op_i == hubsec_crypto_pkg::SHA_OP_HMAC) ? in_istate_i : IV;
+        outer_q[ic] <= in_ostate_i;
+      end
+    end
+    if (res_fire && r_data) chain_q[rc] <= core_out_h;
+    if (res_fire && rk == hubsec_crypto_pkg::SHA_BLK_KIPAD) aux_q[rc] <= core_out_h;
+  end
+
+`ifndef SYNTHESIS
+  // Checks run from the first cycle after reset (a flop, so reset stays a purely asynchronous net).
+  logic chk_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) chk_q <= 1'b0;
+    else chk_q <= 1'b1;
+  end
+  a_beat_vs_issue: assert property (@(posedge clk_i) disable iff (!chk_q) !(accept && core_in_fire && ic == sc))
+    else $error("sha_engine: beat into an issuing buffer");
+  a_result_vs_issue: assert property (@(posedge clk_i) disable iff (!chk_q) !(res_fire && core_in_fire && rc == sc))
+    else $error("sha_engine: result for an issuing context");
+  a_beat_vs_final: assert property (@(posedge clk_i) disable iff (!chk_q) !(accept && res_fire && ic == rc && !need_out && (r_data ? rfin : 1'b1)))
+    else $error("sha_engine: beat for a context in its final steps");
+  a_result_in_flight: assert property (@(posedge clk_i) disable iff (!chk_q) !(res_fire && !infl_q[rc]))
+    else $error("sha_engine: result for a context with nothing in flight");
+  a_full_beats: assert property (@(posedge clk_i) disable iff (!chk_q) !(in_valid_i && !in_last_i && in_nbytes_i != 5'd16))
+    else $error("sha_engine: a beat before the last must carry 16 bytes");
+  // Handshake rules: what is presented stays presented and unchanged until taken.
+  property p_in_hold;
+    @(posedge clk_i) disable iff (!chk_q)
+      in_valid_i && !in_ready_o |=> in_valid_i && in_ctx_i == $past(in_ctx_i) && in_data_i == $past(in_data_i)
+        && in_first_i == $past(in_first_i) && in_last_i == $past(in_last_i);
+  endproperty
+  property p_out_hold;
+    @(posedge clk_i) disable iff (!chk_q)
+      out_valid_o && !out_ready_i |=> out_valid_o && out_ctx_o == $past(out_ctx_o)
+        && out_digest_o == $past(out_digest_o) && out_ostate_o == $past(out_ostate_o);
+  endproperty
+  a_in_hold: assert property (p_in_hold);
+  a_out_hold: assert property (p_out_hold);
+`endif
+
+endmodule
+
+`default_nettype wire
