@@ -1,27 +1,17 @@
 #include "hubsec/driver/esp_crypto.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
-#include <climits>
 
 #include "hubsec/driver/byte_order.hpp"
 
 namespace hubsec::driver {
 namespace {
 
-// Sizes here are bounded by IPv4's 65535-byte packets long before they reach INT_MAX.
+// Sizes here are bounded by IPv4's 65535-byte packets; anything far above is refused outright.
 constexpr std::size_t kMaxCryptoBytes = 1u << 20;
-
-bool cipher_update(EVP_CIPHER_CTX* ctx, std::uint8_t* out, const std::uint8_t* in, std::size_t len) {
-  if (len == 0) return true;
-  int out_len = 0;
-  return EVP_CipherUpdate(ctx, out, &out_len, in, static_cast<int>(len)) == 1 &&
-         static_cast<std::size_t>(out_len) == len;
-}
 
 }  // namespace
 
@@ -38,42 +28,19 @@ std::unique_ptr<EspCrypto> EspCrypto::create(Direction direction, std::span<cons
   c->alg_ = alg;
   c->icv_len_ = icv_bytes(alg);
   c->esn_ = esn;
-
-  c->cipher_.reset(EVP_CIPHER_CTX_new());
-  const int enc = direction == Direction::kOutbound ? 1 : 0;
-  if (c->cipher_ == nullptr ||
-      EVP_CipherInit_ex(c->cipher_.get(), EVP_aes_256_cbc(), nullptr, enc_key.data(), nullptr, enc) != 1 ||
-      EVP_CIPHER_CTX_set_padding(c->cipher_.get(), 0) != 1) {
-    return nullptr;
-  }
-
-  MacPtr hmac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
-  if (hmac == nullptr) return nullptr;
-  c->mac_.reset(EVP_MAC_CTX_new(hmac.get()));
-  char digest[16] = "SHA1";
-  if (alg == IntegrityAlg::kHmacSha256_128) std::copy_n("SHA256", 7, digest);
-  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                               OSSL_PARAM_construct_end()};
-  if (c->mac_ == nullptr || EVP_MAC_init(c->mac_.get(), auth_key.data(), auth_key.size(), params) != 1) {
-    return nullptr;
-  }
+  c->cipher_ = AesCbc::create(direction == Direction::kOutbound ? AesCbc::Op::kEncrypt : AesCbc::Op::kDecrypt,
+                              enc_key);
+  c->mac_ = Hmac::create(alg == IntegrityAlg::kHmacSha1_96 ? HmacDigest::kSha1 : HmacDigest::kSha256, auth_key);
+  if (c->cipher_ == nullptr || c->mac_ == nullptr) return nullptr;
   return c;
 }
 
 bool EspCrypto::compute_icv(std::span<const std::uint8_t> covered, std::uint32_t seq_high, std::uint8_t* icv) {
-  // A NULL key re-initialises HMAC from the pad states computed at install time.
-  EVP_MAC_CTX* mac = mac_.get();
-  std::array<std::uint8_t, 32> full{};
-  std::size_t full_len = 0;
-  bool ok = EVP_MAC_init(mac, nullptr, 0, nullptr) == 1 && EVP_MAC_update(mac, covered.data(), covered.size()) == 1;
-  if (esn_) {
-    std::array<std::uint8_t, 4> high{};
-    store_be32(high.data(), seq_high);
-    ok = ok && EVP_MAC_update(mac, high.data(), high.size()) == 1;
-  }
-  ok = ok && EVP_MAC_final(mac, full.data(), &full_len, full.size()) == 1 && full_len >= icv_len_;
-  if (ok) std::copy_n(full.begin(), icv_len_, icv);
-  return ok;
+  // RFC 4303 2.2.1: with ESN the high half of the sequence number follows the packet, for the ICV only.
+  std::array<std::uint8_t, 4> high{};
+  store_be32(high.data(), seq_high);
+  return mac_->compute(covered, esn_ ? std::span<const std::uint8_t>(high) : std::span<const std::uint8_t>(),
+                       icv, icv_len_);
 }
 
 EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8_t* iv,
@@ -102,12 +69,10 @@ EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8
   tail[tail_len - 2] = static_cast<std::uint8_t>(pad_len);
   tail[tail_len - 1] = next_header;
 
-  EVP_CIPHER_CTX* ctx = cipher_.get();
-  const bool ok = EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, iv, -1) == 1 &&
-                  cipher_update(ctx, ct, payload.data(), bulk) &&
-                  cipher_update(ctx, ct + bulk, tail.data(), tail_len) &&
-                  compute_icv(std::span<const std::uint8_t>(p, total - icv_len_), static_cast<std::uint32_t>(seq >> 32),
-                              p + total - icv_len_);
+  const bool ok = cipher_->start(iv) && cipher_->update(payload.data(), bulk, ct) &&
+                  cipher_->update(tail.data(), tail_len, ct + bulk) &&
+                  compute_icv(std::span<const std::uint8_t>(p, total - icv_len_),
+                              static_cast<std::uint32_t>(seq >> 32), p + total - icv_len_);
   OPENSSL_cleanse(tail.data(), tail.size());
   if (!ok) return EspStatus::kDeviceError;
   out_len = total;
@@ -133,14 +98,14 @@ bool EspCrypto::verify_icv(std::span<const std::uint8_t> esp, std::uint32_t seq_
 EspOpenResult EspCrypto::decrypt(std::span<const std::uint8_t> esp, std::span<std::uint8_t> out) {
   if (check_length(esp) != EspStatus::kOk) return {EspStatus::kBadLength, 0, 0};
   const std::size_t ct_len = esp.size() - kEspHeaderBytes - kEspIvBytes - icv_len_;
+  // Decrypt straight into the caller's buffer when the padding fits there too.
   std::uint8_t* plain = out.data();
   if (out.size() < ct_len) {
     scratch_.resize(ct_len);
     plain = scratch_.data();
   }
-  EVP_CIPHER_CTX* ctx = cipher_.get();
-  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, esp.data() + kEspHeaderBytes, -1) != 1 ||
-      !cipher_update(ctx, plain, esp.data() + kEspHeaderBytes + kEspIvBytes, ct_len)) {
+  if (!cipher_->start(esp.data() + kEspHeaderBytes) ||
+      !cipher_->update(esp.data() + kEspHeaderBytes + kEspIvBytes, ct_len, plain)) {
     return {EspStatus::kDeviceError, 0, 0};
   }
   EspOpenResult r;

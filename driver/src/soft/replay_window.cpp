@@ -4,10 +4,11 @@
 
 namespace hubsec::driver {
 
-ReplayWindow::ReplayWindow(std::uint32_t window_size, bool esn)
+ReplayWindow::ReplayWindow(std::uint32_t window_size, bool esn, std::uint64_t initial_top)
     : size_(std::min(window_size, kMaxReplayWindow)),
       esn_(esn),
-      bits_(std::max<std::size_t>(1, (std::size_t{size_} + 63) / 64), 0) {}
+      top_(initial_top),
+      bits_(std::max<std::size_t>(1, (std::size_t{size_} + 63) / 64), initial_top != 0 ? ~std::uint64_t{0} : 0) {}
 
 // RFC 4303 appendix A2.2: T is the highest authenticated number, W the window. Without a window
 // (size 0) the inference still needs a W; the default one is used.

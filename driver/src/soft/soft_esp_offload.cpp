@@ -53,7 +53,7 @@ bool valid_params(const SaParams& p) {
 }  // namespace
 
 struct SoftEspOffload::Sa {
-  explicit Sa(const SaParams& p) : params(p), framing(EspFraming::from(p)), window(p.replay_window, p.esn) {
+  explicit Sa(const SaParams& p) : params(p), framing(EspFraming::from(p)), window(p.replay_window, p.esn, p.direction == Direction::kInbound ? p.initial_seq : 0) {
     // Only the OpenSSL contexts keep the keys; this copy of the parameters does not.
     OPENSSL_cleanse(params.enc_key.data(), params.enc_key.size());
     OPENSSL_cleanse(params.auth_key.data(), params.auth_key.size());
@@ -104,8 +104,8 @@ SaHandle SoftEspOffload::install_sa(const SaParams& params) {
   if (params.direction == Direction::kOutbound) {
     sa->ivs = IvGenerator::create();
     if (sa->ivs == nullptr) return kInvalidSa;
-    sa->counters.last_seq = params.initial_seq;
   }
+  sa->counters.last_seq = params.initial_seq;
   while (next_handle_ == kInvalidSa || sas_.contains(next_handle_)) ++next_handle_;
   const SaHandle handle = next_handle_++;
   sas_.emplace(handle, std::move(sa));

@@ -19,8 +19,9 @@
 #include <span>
 #include <vector>
 
+#include "hubsec/driver/aes_cbc.hpp"
 #include "hubsec/driver/esp_types.hpp"
-#include "hubsec/driver/openssl_handles.hpp"
+#include "hubsec/driver/hmac.hpp"
 
 namespace hubsec::driver {
 
@@ -84,8 +85,8 @@ class EspCrypto {
   EspCrypto() = default;
   bool compute_icv(std::span<const std::uint8_t> covered, std::uint32_t seq_high, std::uint8_t* icv);
 
-  CipherCtxPtr cipher_;
-  MacCtxPtr mac_;
+  std::unique_ptr<AesCbc> cipher_;
+  std::unique_ptr<Hmac> mac_;
   IntegrityAlg alg_ = IntegrityAlg::kHmacSha1_96;
   std::size_t icv_len_ = 0;
   bool esn_ = false;

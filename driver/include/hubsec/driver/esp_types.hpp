@@ -65,7 +65,9 @@ struct SaParams {
   // Lifetime limits (0 = none). Soft limits raise a warning in the completion, hard limits refuse.
   std::uint64_t soft_packets = 0, hard_packets = 0;
   std::uint64_t soft_bytes = 0, hard_bytes = 0;
-  // Outbound only: the first sequence number to use minus one (normally 0). Tests start near wraps.
+  // Outbound: the first sequence number to use minus one (normally 0). Inbound: the highest number
+  // already received (the window resumes there, everything at or below it counts as seen). Tests
+  // start near wraps; a backend re-installing SAs after a reset resumes where they were.
   std::uint64_t initial_seq = 0;
 };
 

@@ -20,7 +20,9 @@ namespace hubsec::driver {
 
 class ReplayWindow {
  public:
-  ReplayWindow(std::uint32_t window_size, bool esn);
+  // initial_top > 0 resumes a window (e.g. an SA re-installed after a card reset): every number up
+  // to and including it is treated as already received, which fails closed.
+  ReplayWindow(std::uint32_t window_size, bool esn, std::uint64_t initial_top = 0);
 
   [[nodiscard]] static bool valid_size(std::uint32_t window_size) { return window_size <= kMaxReplayWindow; }
 
