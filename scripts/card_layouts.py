@@ -127,7 +127,7 @@ LAYOUTS = [
         (3, 1, "rsvd0", "zero"),
         (4, 2, "sa_slot", "SA slot index"),
         (6, 2, "sa_gen", "slot generation the job was built for"),
-        (8, 8, "seq", "ENCRYPT: 64-bit sequence number (low 32 on the wire)"),
+        (8, 8, "seq", "ENCRYPT: the 64-bit sequence number (low 32 on the wire); DECRYPT: the one the host inferred (ESN)"),
         (16, 8, "src_addr", "bus address of the input"),
         (24, 8, "dst_addr", "bus address of the output"),
         (32, 2, "src_len", "input bytes"),

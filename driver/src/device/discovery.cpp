@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "hubsec/driver/device/loopback_device.hpp"
+
 namespace hubsec::driver::device {
 
 Discovery discover_all() {
@@ -18,6 +20,7 @@ Discovery discover_all() {
 
 OpenedDevice open_device(std::string_view spec, const SimDeviceOptions& sim_options) {
   if (spec == "sim") return open_sim_device(sim_options);
+  if (spec == "loopback") return open_loopback_device();
   if (spec.starts_with("pci:")) return open_pci_device(spec.substr(4));
   if (spec.starts_with("xrt:")) {
     const std::string_view number = spec.substr(4);
@@ -28,7 +31,7 @@ OpenedDevice open_device(std::string_view spec, const SimDeviceOptions& sim_opti
     }
     return open_xrt_device(index);
   }
-  return {nullptr, "bad device spec '" + std::string(spec) + "': use sim, pci:BDF or xrt:N"};
+  return {nullptr, "bad device spec '" + std::string(spec) + "': use sim, loopback, pci:BDF or xrt:N"};
 }
 
 }  // namespace hubsec::driver::device

@@ -111,7 +111,7 @@ struct Desc {
   std::uint8_t rsvd0{};  // zero
   std::uint16_t sa_slot{};  // SA slot index
   std::uint16_t sa_gen{};  // slot generation the job was built for
-  std::uint64_t seq{};  // ENCRYPT: 64-bit sequence number (low 32 on the wire)
+  std::uint64_t seq{};  // ENCRYPT: the 64-bit sequence number (low 32 on the wire); DECRYPT: the one the host inferred (ESN)
   std::uint64_t src_addr{};  // bus address of the input
   std::uint64_t dst_addr{};  // bus address of the output
   std::uint16_t src_len{};  // input bytes
