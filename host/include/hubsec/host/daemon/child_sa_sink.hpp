@@ -1,0 +1,64 @@
+// The narrow interface between hubsecd's IKE side and the ESP data plane: Child SAs to install,
+// update (new NAT ports, float to 4500) and delete, and the ESP-in-UDP packets that arrive on the
+// IKE socket at port 4500. Issue 7's data path implements it on the EspOffload backends; until then
+// LoggingChildSaSink records what would be installed, without keys.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hubsec/ike/actions.hpp"
+
+namespace hubsec::host::daemon {
+
+class Logger;
+
+class ChildSaSink {
+ public:
+  virtual ~ChildSaSink() = default;
+  virtual void install(const ike::ChildSaInstall& event) = 0;
+  virtual void update(const ike::ChildSaUpdate& event) = 0;
+  virtual void remove(const ike::ChildSaDelete& event) = 0;
+  // One ESP packet (from the SPI on) received in UDP on port 4500.
+  virtual void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) = 0;
+  // The answer to `show crypto ipsec sa`: the data plane owns the SAs and their counters.
+  virtual std::string show_ipsec_sa() const = 0;
+};
+
+// What an installed Child SA looks like without its keys.
+struct ChildSaRecord {
+  ike::IkeSaId ike_sa = 0;
+  std::uint32_t reqid = 0;
+  std::uint32_t inbound_spi = 0, outbound_spi = 0;
+  ike::ChildMode mode = ike::ChildMode::kTransport;
+  ike::EspEncr encryption = ike::EspEncr::kAesCbc256;
+  ike::EspInteg integrity = ike::EspInteg::kHmacSha1_96;
+  ike::Endpoint local, remote;
+  bool udp_encap = false;
+  std::vector<ike::TrafficSelector> local_ts, remote_ts;
+  std::uint64_t esp_packets_received = 0;  // ESP-in-UDP seen for inbound_spi (not decrypted yet)
+  std::string describe() const;           // one line, IOS transform words, no keys
+};
+
+class LoggingChildSaSink final : public ChildSaSink {
+ public:
+  explicit LoggingChildSaSink(Logger& log) : log_(log) {}
+  void install(const ike::ChildSaInstall& event) override;
+  void update(const ike::ChildSaUpdate& event) override;
+  void remove(const ike::ChildSaDelete& event) override;
+  void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) override;
+
+  const std::map<std::uint32_t, ChildSaRecord>& installed() const { return by_inbound_spi_; }
+  std::uint64_t esp_unknown_spi() const { return esp_unknown_spi_; }
+  std::string show_ipsec_sa() const override;  // the records, until the data path exists
+
+ private:
+  Logger& log_;
+  std::map<std::uint32_t, ChildSaRecord> by_inbound_spi_;
+  std::uint64_t esp_unknown_spi_ = 0;
+};
+
+}  // namespace hubsec::host::daemon

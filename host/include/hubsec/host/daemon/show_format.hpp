@@ -1,0 +1,24 @@
+// `show crypto ikev2 sa [detailed]` and `show crypto ikev2 stats` in IOS's layout, from the engine's
+// snapshots. Pure functions, so the layout is tested without a daemon.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hubsec/ike/snapshot.hpp"
+
+namespace hubsec::host::daemon {
+
+struct ShowContext {
+  std::uint32_t dpd_retry_seconds = 0;  // not in the snapshot: from the profile's `dpd`
+};
+
+std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detailed,
+                          const std::vector<ShowContext>& context = {});
+// `max_sas`, `max_in_negotiation` from the policy (0 = no limit, as IOS prints).
+std::string show_ikev2_stats(const ike::EngineStats& stats, std::uint32_t max_sas, std::uint32_t max_in_negotiation);
+
+// IOS's status words: IN-NEG, READY, DELETE.
+std::string_view ios_status(ike::IkeSaStatus status);
+
+}  // namespace hubsec::host::daemon

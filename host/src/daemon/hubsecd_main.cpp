@@ -1,0 +1,119 @@
+// hubsecd: IKEv2 for the hub, configured in IOS syntax. See docs/configuration.md.
+#include <sys/stat.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "hubsec/host/config/parser.hpp"
+#include "hubsec/host/daemon/child_sa_sink.hpp"
+#include "hubsec/host/daemon/daemon.hpp"
+#include "hubsec/host/daemon/logger.hpp"
+#include "hubsec/host/daemon/plan.hpp"
+
+namespace {
+
+using namespace hubsec::host;
+
+constexpr const char* kUsage =
+    "usage: hubsecd -c FILE [options]\n"
+    "  -c, --config FILE     IOS configuration (see docs/configuration.md)\n"
+    "  -s, --control PATH    control socket for the hubsec CLI (default /run/hubsec/hubsecd.sock)\n"
+    "  --local A.B.C.D       our address: identity when a profile has no `identity local`, GRE selectors\n"
+    "  --listen A.B.C.D      bind UDP 500/4500 to this address only (default: all)\n"
+    "  --no-initiate         answer only; do not initiate to the configured peers\n"
+    "  --keylog DIR          DEBUG: write Wireshark key files DIR/ikev2_decryption_table and DIR/esp_sa\n"
+    "  --debug               log debug lines too\n";
+
+struct Args {
+  std::string config;
+  daemon::DaemonOptions options;
+  std::optional<hubsec::ike::IpAddress> local;
+  bool debug = false;
+};
+
+std::optional<Args> parse_args(int argc, char** argv) {
+  Args a;
+  std::vector<std::string> v(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= v.size()) return std::nullopt;
+      return v[++i];
+    };
+    auto address = [&]() -> std::optional<hubsec::ike::IpAddress> {
+      auto text = value();
+      if (!text) return std::nullopt;
+      auto ip = config::Ipv4::parse(*text);
+      if (!ip) return std::nullopt;
+      return hubsec::ike::IpAddress::v4(ip->value);
+    };
+    const std::string& o = v[i];
+    if (o == "-c" || o == "--config") {
+      auto x = value();
+      if (!x) return std::nullopt;
+      a.config = *x;
+    } else if (o == "-s" || o == "--control") {
+      auto x = value();
+      if (!x) return std::nullopt;
+      a.options.control_path = *x;
+    } else if (o == "--keylog") {
+      auto x = value();
+      if (!x) return std::nullopt;
+      a.options.keylog_dir = *x;
+    } else if (o == "--local") {
+      a.local = address();
+      if (!a.local) return std::nullopt;
+    } else if (o == "--listen") {
+      auto x = address();
+      if (!x) return std::nullopt;
+      a.options.listen = *x;
+    } else if (o == "--no-initiate") {
+      a.options.initiate = false;
+    } else if (o == "--debug") {
+      a.debug = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (a.config.empty()) return std::nullopt;
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = parse_args(argc, argv);
+  if (!args) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  daemon::Logger log(stderr, args->debug ? daemon::LogLevel::kDebug : daemon::LogLevel::kInfo);
+  config::ParseResult parsed = config::load_config_file(args->config);
+  if (!parsed.findings.empty()) std::cerr << config::format(parsed.findings);
+  if (!parsed.ok()) {
+    log.error("configuration refused: " + args->config);
+    return 1;
+  }
+  daemon::PlanOptions plan_options;
+  plan_options.local_address = args->local;
+  if (!plan_options.local_address) {
+    // IOS takes the address of the tunnel source; accept it when it is written as an address.
+    for (const auto& t : parsed.config.tunnels) {
+      if (auto ip = config::Ipv4::parse(t.tunnel_source)) plan_options.local_address = hubsec::ike::IpAddress::v4(ip->value);
+    }
+  }
+  daemon::Plan plan = daemon::build_plan(parsed.config, plan_options);
+  for (const auto& n : plan.notes) log.warn(n);
+  for (const auto& e : plan.errors) log.error(e);
+  if (!plan.errors.empty()) return 1;
+  if (args->options.control_path == "/run/hubsec/hubsecd.sock") ::mkdir("/run/hubsec", 0750);
+  try {
+    daemon::LoggingChildSaSink sink(log);
+    daemon::Daemon d(std::move(plan), args->options, log, sink);
+    return d.run();
+  } catch (const std::exception& e) {
+    log.error(e.what());
+    return 1;
+  }
+}
