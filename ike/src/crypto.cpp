@@ -219,6 +219,18 @@ std::unique_ptr<DhKey> DhKey::generate(DhGroup group) {
   return key;
 }
 
+std::unique_ptr<DhKey> DhKey::x25519_from_private(ByteView private_key) {
+  EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, private_key.data(), private_key.size());
+  if (!pkey) return nullptr;
+  std::unique_ptr<DhKey> key(new DhKey());
+  key->group_ = DhGroup::kCurve25519;
+  key->pkey_ = pkey;
+  key->public_.resize(32);
+  std::size_t len = key->public_.size();
+  if (EVP_PKEY_get_raw_public_key(pkey, key->public_.data(), &len) != 1 || len != 32) return nullptr;
+  return key;
+}
+
 DhKey::~DhKey() { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_)); }
 
 std::optional<SecretBytes> DhKey::shared_secret(ByteView peer_public) const {

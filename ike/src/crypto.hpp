@@ -36,6 +36,8 @@ Bytes aes_cbc(bool encrypt, ByteView key, ByteView iv, ByteView input);
 class DhKey {
  public:
   static std::unique_ptr<DhKey> generate(DhGroup group);
+  // Curve25519 with a given private key (known-answer tests, RFC 7748 6.1).
+  static std::unique_ptr<DhKey> x25519_from_private(ByteView private_key);
   ~DhKey();
   DhGroup group() const { return group_; }
   // The KE payload data: MODP y padded to the prime's length; ECP x|y (RFC 5903); X25519 raw.

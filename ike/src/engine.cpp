@@ -299,6 +299,7 @@ void Engine::Impl::emit_key_log(const IkeSa& sa) {
   e.sk_er = sa.keys.sk_er;
   e.sk_ai = sa.keys.sk_ai;
   e.sk_ar = sa.keys.sk_ar;
+  e.sk_d = sa.keys.sk_d;
   e.encr_key_bits = sa.suite.encr_key_bits;
   e.integrity = sa.suite.integ;
   key_log(e);

@@ -36,6 +36,7 @@ std::unique_ptr<Random> make_openssl_random();
 struct IkeKeyLogEntry {
   std::uint64_t initiator_spi = 0, responder_spi = 0;
   SecretBytes sk_ei, sk_er, sk_ai, sk_ar;
+  SecretBytes sk_d;  // not in the UAT line; lets tests check Child SA keys (RFC 7296 2.17) independently
   std::uint16_t encr_key_bits = 256;
   IntegAlg integrity = IntegAlg::kHmacSha2_256_128;
   // One UAT line: ISPI,RSPI,SK_ei,SK_er,"AES-CBC-256 [RFC3602]",SK_ai,SK_ar,"HMAC_SHA2_256_128 [RFC4868]"
