@@ -255,8 +255,18 @@ std::optional<SecretBytes> DhKey::shared_secret(ByteView peer_public) const {
     EVP_PKEY_free(peer);
     peer = nullptr;
   }
-  if (peer) ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr);
-  if (ctx && EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer, 1) == 1) {
+  // MODP: the range check 1 < y < p-1 (SP 800-56A partial validation); the full subgroup check is
+  // a second 2048-bit exponentiation and buys nothing with ephemeral keys of a safe-prime group.
+  // ECP: full validation (point on the curve) is cheap. X25519 needs none (RFC 7748).
+  bool peer_ok = peer != nullptr;
+  if (peer_ok && group_ == DhGroup::kModp2048) {
+    EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, peer, nullptr);
+    peer_ok = check && EVP_PKEY_public_check_quick(check) == 1;
+    EVP_PKEY_CTX_free(check);
+  }
+  const int full_check = group_ == DhGroup::kModp2048 ? 0 : 1;
+  if (peer_ok) ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr);
+  if (ctx && EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer, full_check) == 1) {
     if (group_ == DhGroup::kModp2048) EVP_PKEY_CTX_set_dh_pad(ctx, 1);
     std::size_t len = 0;
     if (EVP_PKEY_derive(ctx, nullptr, &len) == 1) {

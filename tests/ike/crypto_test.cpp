@@ -135,6 +135,16 @@ TEST_P(DhGroupTest, BothSidesAgreeAndSizesMatchRfc) {
 INSTANTIATE_TEST_SUITE_P(Groups, DhGroupTest,
                          ::testing::Values(DhGroup::kModp2048, DhGroup::kEcp256, DhGroup::kEcp384, DhGroup::kCurve25519));
 
+TEST(DhTest, ModpPeerValueRangeChecked) {
+  auto a = crypto::DhKey::generate(DhGroup::kModp2048);
+  ASSERT_TRUE(a);
+  Bytes one(256, 0);
+  one.back() = 1;
+  EXPECT_FALSE(a->shared_secret(one));                // y = 1
+  EXPECT_FALSE(a->shared_secret(Bytes(256, 0xFF)));   // y > p
+  EXPECT_FALSE(a->shared_secret(Bytes(256, 0)));      // y = 0
+}
+
 TEST(AesCbcTest, MatchesOpenSslAndRoundTrips) {
   const Bytes key(32, 0x11), iv(16, 0x22), plain(48, 0x33);
   Bytes ct = crypto::aes_cbc(true, key, iv, plain);
