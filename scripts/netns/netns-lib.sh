@@ -5,6 +5,7 @@
 #   hs_init WORKDIR          names and addresses (unique per process, so tests can run in parallel)
 #   hs_topology_up           creates $HS_NS_A (192.0.2.1) and $HS_NS_B (192.0.2.2) joined by veth
 #   hs_charon_conf DIR       writes DIR/strongswan.conf (kernel-libipsec, vici at DIR/charon.vici,
+#                            routes into ipsec0 unless HS_INSTALL_ROUTES=no,
 #                            log DIR/charon.log at ike/chd level 4 so keys can be checked)
 #   hs_charon_start NS DIR   starts charon in NS with DIR's strongswan.conf and DIR/run as /run
 #   hs_swanctl DIR ARGS...   swanctl with SWANCTL_DIR=DIR/swanctl against that charon
@@ -55,10 +56,15 @@ hs_charon_conf() {
 charon {
   # kernel-libipsec (user-space ESP on a TUN device) must come before kernel-netlink, which stays.
   load = random nonce openssl aes sha1 sha2 hmac gmp curve25519 kdf kernel-libipsec kernel-netlink socket-default vici
-  install_routes = yes
+  install_routes = ${HS_INSTALL_ROUTES:-yes}
   retransmit_timeout = 1
   retransmit_tries = 3
   plugins {
+    # Host-to-host selectors between the IKE endpoints (GRE over IPsec) are refused without this;
+    # with them, also set HS_INSTALL_ROUTES=no or the route to the peer swallows the IKE traffic.
+    kernel-libipsec {
+      allow_peer_ts = yes
+    }
     vici {
       socket = unix://$dir/charon.vici
     }

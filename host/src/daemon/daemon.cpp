@@ -154,6 +154,9 @@ struct Daemon::Impl {
       }
       ike::ByteView data(buffer.data(), r->size);
       Classified c = classify_datagram(data, natt);
+      static constexpr const char* kKinds[] = {"IKE", "ESP", "keepalive", "malformed"};
+      log.debug("received " + std::to_string(r->size) + " bytes " + kKinds[static_cast<int>(c.kind)] + " from " +
+                r->remote.to_string() + " to " + r->local.to_string());
       switch (c.kind) {
         case DatagramKind::kIke: engine.on_datagram(r->local, r->remote, c.payload, ike::Clock::now()); break;
         case DatagramKind::kEsp: sink.esp_in_udp(r->local, r->remote, c.payload); break;
