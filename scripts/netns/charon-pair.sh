@@ -4,6 +4,7 @@
 # B pings A's inner address through kernel-libipsec, and A's counters show the ESP arrived.
 # Usage: scripts/netns/charon-pair.sh [WORKDIR]   (root; prints PASS or FAIL)
 set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (network namespaces)"; exit 77; fi
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/netns-lib.sh"
 work=${1:-$(mktemp -d /tmp/hs-charon-pair.XXXXXX)}

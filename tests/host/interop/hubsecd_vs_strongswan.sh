@@ -11,23 +11,11 @@
 # strongSwan, re-establish, delete by hubsecd. Finally the wire capture decrypts in tshark with the
 # keys hubsecd logged, and those keys equal the ones strongSwan logged.
 set -euo pipefail
-HUBSECD=$1
-HUBSEC=$2
-WORK=$3
-ROLE=$4
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../scripts/netns/netns-lib.sh"
 . "$here/interop-lib.sh"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-export HS_INSTALL_ROUTES=no
-hs_init "$WORK"
-trap hs_cleanup EXIT
-trap 'echo "FAIL: unexpected error at line $LINENO: $BASH_COMMAND"' ERR
-hs_topology_up
-# With host-to-host selectors, kernel-libipsec routes the peer's address into its TUN device (table
-# 220), which would swallow strongSwan's own IKE and ESP-in-UDP: keep UDP on the main table.
-ip -n "$HS_NS_B" rule add priority 100 ipproto udp lookup main
+ROLE=$4
+interop_setup "$1" "$2" "$3"
 step() { echo "--- $(date +%T.%N | cut -c1-12) $*"; }
 
 capture_start
@@ -104,6 +92,18 @@ for i in range(3):
 hs_wait 5 sh -c "'$HUBSEC' -s '$WORK/hubsecd.sock' show crypto ipsec sa | grep -q 'esp-in 3'" ||
   fail "hubsecd's Child SA did not see strongSwan's 3 ESP packets: $(hubsec_cmd show crypto ipsec sa)"
 echo "PASS: 3 ESP-in-UDP packets from strongSwan reached hubsecd's inbound SA"
+
+# RFC 3948 NAT keepalives (one 0xFF byte to port 4500) are counted and ignored.
+ip netns exec "$HS_NS_B" /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(2):
+    s.sendto(b'\xff', ('$HS_ADDR_A', 4500))
+"
+hs_wait 5 sh -c "'$HUBSEC' -s '$WORK/hubsecd.sock' show crypto ikev2 stats | grep -Eq 'NAT keepalives received +2'" ||
+  fail "keepalives not counted: $(hubsec_cmd show crypto ikev2 stats | grep -i keepalive)"
+spis_agree || fail "a keepalive disturbed the SAs"
+echo "PASS: 2 NAT keepalives on 4500 counted and ignored"
 
 # ---- Child SA rekeys ----------------------------------------------------------------------------
 before=$(hub_child_spis)

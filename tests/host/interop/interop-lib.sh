@@ -78,6 +78,28 @@ secrets {
 CONF
 }
 
+# The common start of every interop test: arguments, a fresh work dir, the two namespaces, cleanup.
+#   interop_setup HUBSECD HUBSEC WORKDIR
+interop_setup() {
+  HUBSECD=$1
+  HUBSEC=$2
+  WORK=$3
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: needs root (network namespaces)"
+    exit 77
+  fi
+  rm -rf "$WORK"
+  mkdir -p "$WORK"
+  export HS_INSTALL_ROUTES=no
+  hs_init "$WORK"
+  trap hs_cleanup EXIT
+  trap 'echo "FAIL: unexpected error at line $LINENO: $BASH_COMMAND"' ERR
+  hs_topology_up
+  # With host-to-host selectors, kernel-libipsec routes the peer's address into its TUN device
+  # (table 220), which would swallow strongSwan's own IKE and ESP-in-UDP: keep UDP on the main table.
+  ip -n "$HS_NS_B" rule add priority 100 ipproto udp lookup main
+}
+
 fail() {
   echo "FAIL: $*"
   [ -n "${WORK:-}" ] && echo "(logs in $WORK)"

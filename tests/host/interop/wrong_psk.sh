@@ -2,20 +2,10 @@
 # A wrong pre-shared key is refused in both directions, and nothing is installed on either side.
 #   wrong_psk.sh HUBSECD HUBSEC WORKDIR
 set -euo pipefail
-HUBSECD=$1
-HUBSEC=$2
-WORK=$3
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../scripts/netns/netns-lib.sh"
 . "$here/interop-lib.sh"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-export HS_INSTALL_ROUTES=no
-hs_init "$WORK"
-trap hs_cleanup EXIT
-trap 'echo "FAIL: unexpected error at line $LINENO: $BASH_COMMAND"' ERR
-hs_topology_up
-ip -n "$HS_NS_B" rule add priority 100 ipproto udp lookup main
+interop_setup "$1" "$2" "$3"
 
 hs_charon_conf "$WORK/swan"
 hs_charon_start "$HS_NS_B" "$WORK/swan"
