@@ -16,26 +16,34 @@ constexpr std::size_t kMaxCryptoBytes = 1u << 20;
 }  // namespace
 
 std::optional<EspWireHeader> read_esp_header(std::span<const std::uint8_t> esp) {
-  if (esp.size() < kEspHeaderBytes) return std::nullopt;
+  if (esp.size() < kEspHeaderBytes) {
+    return std::nullopt;
+  }
   return EspWireHeader{load_be32(esp.data()), load_be32(esp.data() + 4)};
 }
 
 std::unique_ptr<EspCrypto> EspCrypto::create(Direction direction, std::span<const std::uint8_t> enc_key,
                                              IntegrityAlg alg, std::span<const std::uint8_t> auth_key,
                                              bool esn) {
-  if (enc_key.size() != kAesKeyBytes || auth_key.size() != integrity_key_bytes(alg)) return nullptr;
+  if (enc_key.size() != kAesKeyBytes || auth_key.size() != integrity_key_bytes(alg)) {
+    return nullptr;
+  }
   std::unique_ptr<EspCrypto> c(new EspCrypto());
   c->alg_ = alg;
   c->icv_len_ = icv_bytes(alg);
   c->esn_ = esn;
   c->cipher_ = AesCbc::create(direction == Direction::kOutbound ? AesCbc::Op::kEncrypt : AesCbc::Op::kDecrypt,
                               enc_key);
-  c->mac_ = Hmac::create(alg == IntegrityAlg::kHmacSha1_96 ? HmacDigest::kSha1 : HmacDigest::kSha256, auth_key);
-  if (c->cipher_ == nullptr || c->mac_ == nullptr) return nullptr;
+  c->mac_ =
+      Hmac::create(alg == IntegrityAlg::kHmacSha1_96 ? HmacDigest::kSha1 : HmacDigest::kSha256, auth_key);
+  if (c->cipher_ == nullptr || c->mac_ == nullptr) {
+    return nullptr;
+  }
   return c;
 }
 
-bool EspCrypto::compute_icv(std::span<const std::uint8_t> covered, std::uint32_t seq_high, std::uint8_t* icv) {
+bool EspCrypto::compute_icv(std::span<const std::uint8_t> covered, std::uint32_t seq_high,
+                            std::uint8_t* icv) {
   // RFC 4303 2.2.1: with ESN the high half of the sequence number follows the packet, for the ICV only.
   std::array<std::uint8_t, 4> high{};
   store_be32(high.data(), seq_high);
@@ -47,9 +55,13 @@ EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8
                           std::span<const std::uint8_t> payload, std::uint8_t next_header,
                           std::span<std::uint8_t> out, std::size_t& out_len) {
   out_len = 0;
-  if (payload.size() > kMaxCryptoBytes) return EspStatus::kBadLength;
+  if (payload.size() > kMaxCryptoBytes) {
+    return EspStatus::kBadLength;
+  }
   const std::size_t total = esp_packet_length(payload.size(), alg_);
-  if (out.size() < total) return EspStatus::kBadLength;
+  if (out.size() < total) {
+    return EspStatus::kBadLength;
+  }
   std::uint8_t* p = out.data();
   store_be32(p, spi);
   store_be32(p + 4, static_cast<std::uint32_t>(seq));
@@ -65,7 +77,9 @@ EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8
   const std::size_t rest = payload.size() - bulk;
   const std::size_t pad_len = tail_len - rest - kEspTrailerBytes;
   std::copy_n(payload.data() + bulk, rest, tail.data());
-  for (std::size_t i = 0; i < pad_len; ++i) tail[rest + i] = static_cast<std::uint8_t>(i + 1);
+  for (std::size_t i = 0; i < pad_len; ++i) {
+    tail[rest + i] = static_cast<std::uint8_t>(i + 1);
+  }
   tail[tail_len - 2] = static_cast<std::uint8_t>(pad_len);
   tail[tail_len - 1] = next_header;
 
@@ -74,13 +88,16 @@ EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8
                   compute_icv(std::span<const std::uint8_t>(p, total - icv_len_),
                               static_cast<std::uint32_t>(seq >> 32), p + total - icv_len_);
   OPENSSL_cleanse(tail.data(), tail.size());
-  if (!ok) return EspStatus::kDeviceError;
+  if (!ok) {
+    return EspStatus::kDeviceError;
+  }
   out_len = total;
   return EspStatus::kOk;
 }
 
 EspStatus EspCrypto::check_length(std::span<const std::uint8_t> esp) const {
-  if (esp.size() < kEspHeaderBytes + kEspIvBytes + kAesBlockBytes + icv_len_ || esp.size() > kMaxCryptoBytes) {
+  if (esp.size() < kEspHeaderBytes + kEspIvBytes + kAesBlockBytes + icv_len_ ||
+      esp.size() > kMaxCryptoBytes) {
     return EspStatus::kBadLength;
   }
   const std::size_t ct_len = esp.size() - kEspHeaderBytes - kEspIvBytes - icv_len_;
@@ -88,15 +105,21 @@ EspStatus EspCrypto::check_length(std::span<const std::uint8_t> esp) const {
 }
 
 bool EspCrypto::verify_icv(std::span<const std::uint8_t> esp, std::uint32_t seq_high) {
-  if (check_length(esp) != EspStatus::kOk) return false;
+  if (check_length(esp) != EspStatus::kOk) {
+    return false;
+  }
   std::array<std::uint8_t, kMaxIcvBytes> icv{};
   const std::size_t covered = esp.size() - icv_len_;
-  if (!compute_icv(esp.first(covered), seq_high, icv.data())) return false;
+  if (!compute_icv(esp.first(covered), seq_high, icv.data())) {
+    return false;
+  }
   return CRYPTO_memcmp(icv.data(), esp.data() + covered, icv_len_) == 0;
 }
 
 EspOpenResult EspCrypto::decrypt(std::span<const std::uint8_t> esp, std::span<std::uint8_t> out) {
-  if (check_length(esp) != EspStatus::kOk) return {EspStatus::kBadLength, 0, 0};
+  if (check_length(esp) != EspStatus::kOk) {
+    return {EspStatus::kBadLength, 0, 0};
+  }
   const std::size_t ct_len = esp.size() - kEspHeaderBytes - kEspIvBytes - icv_len_;
   // Decrypt straight into the caller's buffer when the padding fits there too.
   std::uint8_t* plain = out.data();
@@ -116,7 +139,9 @@ EspOpenResult EspCrypto::decrypt(std::span<const std::uint8_t> esp, std::span<st
   } else {
     r.payload_len = ct_len - kEspTrailerBytes - pad_len;
     for (std::size_t i = 0; i < pad_len; ++i) {
-      if (plain[r.payload_len + i] != static_cast<std::uint8_t>(i + 1)) r.status = EspStatus::kBadPadding;
+      if (plain[r.payload_len + i] != static_cast<std::uint8_t>(i + 1)) {
+        r.status = EspStatus::kBadPadding;
+      }
     }
   }
   if (r.status == EspStatus::kOk && plain != out.data()) {
@@ -126,8 +151,12 @@ EspOpenResult EspCrypto::decrypt(std::span<const std::uint8_t> esp, std::span<st
       std::copy_n(plain, r.payload_len, out.data());
     }
   }
-  if (plain != out.data()) OPENSSL_cleanse(plain, ct_len);
-  if (r.status != EspStatus::kOk) r.payload_len = 0;
+  if (plain != out.data()) {
+    OPENSSL_cleanse(plain, ct_len);
+  }
+  if (r.status != EspStatus::kOk) {
+    r.payload_len = 0;
+  }
   return r;
 }
 

@@ -10,11 +10,15 @@ namespace hubsec::driver {
 
 std::unique_ptr<Hmac> Hmac::create(HmacDigest digest, std::span<const std::uint8_t> key) {
   MacPtr mac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
-  if (mac == nullptr) return nullptr;
+  if (mac == nullptr) {
+    return nullptr;
+  }
   std::unique_ptr<Hmac> h(new Hmac());
   h->ctx_.reset(EVP_MAC_CTX_new(mac.get()));
   char name[8] = "SHA1";
-  if (digest == HmacDigest::kSha256) std::copy_n("SHA256", 7, name);
+  if (digest == HmacDigest::kSha256) {
+    std::copy_n("SHA256", 7, name);
+  }
   const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0),
                                OSSL_PARAM_construct_end()};
   // EVP_MAC_init refuses a NULL key, even of length 0: give it a valid pointer.
@@ -27,9 +31,11 @@ std::unique_ptr<Hmac> Hmac::create(HmacDigest digest, std::span<const std::uint8
   return h;
 }
 
-bool Hmac::compute(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second, std::uint8_t* out,
-                   std::size_t out_len) {
-  if (out_len > digest_size_) return false;
+bool Hmac::compute(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second,
+                   std::uint8_t* out, std::size_t out_len) {
+  if (out_len > digest_size_) {
+    return false;
+  }
   EVP_MAC_CTX* ctx = ctx_.get();
   std::array<std::uint8_t, 64> full{};
   std::size_t full_len = 0;
@@ -37,7 +43,9 @@ bool Hmac::compute(std::span<const std::uint8_t> first, std::span<const std::uin
                   (first.empty() || EVP_MAC_update(ctx, first.data(), first.size()) == 1) &&
                   (second.empty() || EVP_MAC_update(ctx, second.data(), second.size()) == 1) &&
                   EVP_MAC_final(ctx, full.data(), &full_len, full.size()) == 1 && full_len >= out_len;
-  if (ok) std::copy_n(full.begin(), out_len, out);
+  if (ok) {
+    std::copy_n(full.begin(), out_len, out);
+  }
   return ok;
 }
 

@@ -7,23 +7,35 @@ namespace hubsec::driver {
 std::uint16_t internet_checksum(std::span<const std::uint8_t> data) {
   std::uint32_t sum = 0;
   std::size_t i = 0;
-  for (; i + 1 < data.size(); i += 2) sum += load_be16(&data[i]);
-  if (i < data.size()) sum += std::uint32_t{data[i]} << 8;
-  while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
+  for (; i + 1 < data.size(); i += 2) {
+    sum += load_be16(&data[i]);
+  }
+  if (i < data.size()) {
+    sum += std::uint32_t{data[i]} << 8;
+  }
+  while ((sum >> 16) != 0) {
+    sum = (sum & 0xffff) + (sum >> 16);
+  }
   return static_cast<std::uint16_t>(~sum);
 }
 
 std::optional<Ipv4Header> parse_ipv4(std::span<const std::uint8_t> packet) {
-  if (packet.size() < kIpv4MinHeaderBytes) return std::nullopt;
+  if (packet.size() < kIpv4MinHeaderBytes) {
+    return std::nullopt;
+  }
   const std::uint8_t* p = packet.data();
-  if ((p[0] >> 4) != 4) return std::nullopt;
+  if ((p[0] >> 4) != 4) {
+    return std::nullopt;
+  }
   Ipv4Header h;
   h.header_len = std::size_t{p[0] & 0x0fu} * 4;
   h.total_len = load_be16(p + 2);
   if (h.header_len < kIpv4MinHeaderBytes || h.total_len < h.header_len || h.total_len > packet.size()) {
     return std::nullopt;
   }
-  if (internet_checksum(packet.first(h.header_len)) != 0) return std::nullopt;
+  if (internet_checksum(packet.first(h.header_len)) != 0) {
+    return std::nullopt;
+  }
   h.tos = p[1];
   h.id = load_be16(p + 4);
   h.flags_offset = load_be16(p + 6);

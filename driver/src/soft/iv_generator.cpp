@@ -22,15 +22,21 @@ std::unique_ptr<IvGenerator> IvGenerator::create() {
 }
 
 bool IvGenerator::generate(std::span<std::uint8_t> ivs) {
-  if (ivs.size() % kAesBlockBytes != 0) return false;
+  if (ivs.size() % kAesBlockBytes != 0) {
+    return false;
+  }
   // Lay the counter values out in `ivs`, then encrypt them in place in one call.
   for (std::size_t off = 0; off < ivs.size(); off += kAesBlockBytes) {
     std::copy(counter_.begin(), counter_.end(), ivs.begin() + static_cast<std::ptrdiff_t>(off));
     for (std::size_t i = counter_.size(); i-- > 0;) {  // big-endian increment
-      if (++counter_[i] != 0) break;
+      if (++counter_[i] != 0) {
+        break;
+      }
     }
   }
-  if (ivs.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
+  if (ivs.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return false;
+  }
   int out_len = 0;
   return EVP_EncryptUpdate(ecb_.get(), ivs.data(), &out_len, ivs.data(), static_cast<int>(ivs.size())) == 1 &&
          static_cast<std::size_t>(out_len) == ivs.size();

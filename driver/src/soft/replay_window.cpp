@@ -8,13 +8,16 @@ ReplayWindow::ReplayWindow(std::uint32_t window_size, bool esn, std::uint64_t in
     : size_(std::min(window_size, kMaxReplayWindow)),
       esn_(esn),
       top_(initial_top),
-      bits_(std::max<std::size_t>(1, (std::size_t{size_} + 63) / 64), initial_top != 0 ? ~std::uint64_t{0} : 0) {}
+      bits_(std::max<std::size_t>(1, (std::size_t{size_} + 63) / 64),
+            initial_top != 0 ? ~std::uint64_t{0} : 0) {}
 
 // RFC 4303 appendix A2.2: T is the highest authenticated number, W the window. Without a window
 // (size 0) the inference still needs a W; the default one is used.
 std::uint64_t ReplayWindow::infer(std::uint32_t seq_low, bool& valid) const {
   valid = true;
-  if (!esn_) return seq_low;
+  if (!esn_) {
+    return seq_low;
+  }
   const std::uint32_t w = size_ != 0 ? size_ : kDefaultReplayWindow;
   const auto tl = static_cast<std::uint32_t>(top_);
   const auto th = static_cast<std::uint32_t>(top_ >> 32);
@@ -23,13 +26,17 @@ std::uint64_t ReplayWindow::infer(std::uint32_t seq_low, bool& valid) const {
   if (tl >= w - 1) {
     // Case A: the window lies within one 2^32 subspace; anything below it is in the next one.
     if (seq_low < bottom) {
-      if (th == UINT32_MAX) valid = false;  // the 64-bit space is used up
+      if (th == UINT32_MAX) {
+        valid = false;  // the 64-bit space is used up
+      }
       seq_high = std::uint64_t{th} + 1;
     }
   } else if (seq_low >= bottom) {
     // Case B: the window straddles the subspace boundary; numbers above its bottom are in the
     // previous subspace.
-    if (th == 0) valid = false;  // nothing exists before the first subspace
+    if (th == 0) {
+      valid = false;  // nothing exists before the first subspace
+    }
     seq_high = std::uint64_t{th} - 1;
   }
   return (seq_high << 32) | seq_low;
@@ -38,10 +45,18 @@ std::uint64_t ReplayWindow::infer(std::uint32_t seq_low, bool& valid) const {
 std::optional<std::uint64_t> ReplayWindow::check(std::uint32_t seq_low) const {
   bool valid = true;
   const std::uint64_t seq = infer(seq_low, valid);
-  if (!valid || seq == 0) return std::nullopt;
-  if (size_ == 0 || seq > top_) return seq;
-  if (top_ - seq >= size_) return std::nullopt;  // left of the window
-  if (seen(seq)) return std::nullopt;
+  if (!valid || seq == 0) {
+    return std::nullopt;
+  }
+  if (size_ == 0 || seq > top_) {
+    return seq;
+  }
+  if (top_ - seq >= size_) {
+    return std::nullopt;  // left of the window
+  }
+  if (seen(seq)) {
+    return std::nullopt;
+  }
   return seq;
 }
 
@@ -52,13 +67,17 @@ void ReplayWindow::update(std::uint64_t seq) {
     if (ahead >= ring_bits) {
       std::fill(bits_.begin(), bits_.end(), 0);
     } else {
-      for (std::uint64_t s = top_ + 1; s < seq; ++s) clear_bit(s);
+      for (std::uint64_t s = top_ + 1; s < seq; ++s) {
+        clear_bit(s);
+      }
     }
     top_ = seq;
     set_bit(seq);
     return;
   }
-  if (size_ != 0 && top_ - seq < size_) set_bit(seq);
+  if (size_ != 0 && top_ - seq < size_) {
+    set_bit(seq);
+  }
 }
 
 bool ReplayWindow::seen(std::uint64_t seq) const {

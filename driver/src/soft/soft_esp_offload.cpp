@@ -39,7 +39,8 @@ void count_failure(SaCounters& c, EspStatus status) {
 }
 
 bool valid_params(const SaParams& p) {
-  const bool alg_ok = p.integrity == IntegrityAlg::kHmacSha1_96 || p.integrity == IntegrityAlg::kHmacSha256_128;
+  const bool alg_ok =
+      p.integrity == IntegrityAlg::kHmacSha1_96 || p.integrity == IntegrityAlg::kHmacSha256_128;
   const bool mode_ok = p.mode == EspMode::kTransport || p.mode == EspMode::kTunnel;
   const bool dir_ok = p.direction == Direction::kOutbound || p.direction == Direction::kInbound;
   const bool tunnel_ok = p.mode != EspMode::kTunnel || p.direction == Direction::kInbound ||
@@ -53,7 +54,10 @@ bool valid_params(const SaParams& p) {
 }  // namespace
 
 struct SoftEspOffload::Sa {
-  explicit Sa(const SaParams& p) : params(p), framing(EspFraming::from(p)), window(p.replay_window, p.esn, p.direction == Direction::kInbound ? p.initial_seq : 0) {
+  explicit Sa(const SaParams& p)
+      : params(p),
+        framing(EspFraming::from(p)),
+        window(p.replay_window, p.esn, p.direction == Direction::kInbound ? p.initial_seq : 0) {
     // Only the OpenSSL contexts keep the keys; this copy of the parameters does not.
     OPENSSL_cleanse(params.enc_key.data(), params.enc_key.size());
     OPENSSL_cleanse(params.auth_key.data(), params.auth_key.size());
@@ -61,7 +65,9 @@ struct SoftEspOffload::Sa {
 
   const std::uint8_t* next_iv() {
     if (iv_next == kIvPoolSize) {
-      if (!ivs->generate(iv_pool)) return nullptr;
+      if (!ivs->generate(iv_pool)) {
+        return nullptr;
+      }
       iv_next = 0;
     }
     return &iv_pool[kAesBlockBytes * iv_next++];
@@ -95,18 +101,26 @@ Capabilities SoftEspOffload::capabilities() const {
 }
 
 SaHandle SoftEspOffload::install_sa(const SaParams& params) {
-  if (sas_.size() >= options_.max_sas || !valid_params(params)) return kInvalidSa;
+  if (sas_.size() >= options_.max_sas || !valid_params(params)) {
+    return kInvalidSa;
+  }
   auto sa = std::make_unique<Sa>(params);
-  sa->crypto = EspCrypto::create(params.direction, params.enc_key, params.integrity,
-                                 std::span(params.auth_key).first(integrity_key_bytes(params.integrity)),
-                                 params.esn);
-  if (sa->crypto == nullptr) return kInvalidSa;
+  sa->crypto =
+      EspCrypto::create(params.direction, params.enc_key, params.integrity,
+                        std::span(params.auth_key).first(integrity_key_bytes(params.integrity)), params.esn);
+  if (sa->crypto == nullptr) {
+    return kInvalidSa;
+  }
   if (params.direction == Direction::kOutbound) {
     sa->ivs = IvGenerator::create();
-    if (sa->ivs == nullptr) return kInvalidSa;
+    if (sa->ivs == nullptr) {
+      return kInvalidSa;
+    }
   }
   sa->counters.last_seq = params.initial_seq;
-  while (next_handle_ == kInvalidSa || sas_.contains(next_handle_)) ++next_handle_;
+  while (next_handle_ == kInvalidSa || sas_.contains(next_handle_)) {
+    ++next_handle_;
+  }
   const SaHandle handle = next_handle_++;
   sas_.emplace(handle, std::move(sa));
   return handle;
@@ -122,7 +136,9 @@ std::size_t SoftEspOffload::submit(std::span<const EspJob> jobs) {
   for (const EspJob& job : jobs) {
     if (queued_ == ring_.size()) {
       const auto it = sas_.find(job.sa);
-      if (it != sas_.end()) ++it->second->counters.ring_full_drops;
+      if (it != sas_.end()) {
+        ++it->second->counters.ring_full_drops;
+      }
       continue;
     }
     ring_[(head_ + queued_) % ring_.size()] = process(job);
@@ -144,7 +160,9 @@ std::size_t SoftEspOffload::poll(std::span<EspCompletion> out) {
 
 std::optional<SaCounters> SoftEspOffload::counters(SaHandle sa) const {
   const auto it = sas_.find(sa);
-  if (it == sas_.end()) return std::nullopt;
+  if (it == sas_.end()) {
+    return std::nullopt;
+  }
   return it->second->counters;
 }
 
@@ -186,7 +204,9 @@ EspCompletion SoftEspOffload::encapsulate(Sa& sa, const EspJob& job) {
   if (done.status == EspStatus::kOk && iv == nullptr && (iv = sa.next_iv()) == nullptr) {
     done.status = EspStatus::kDeviceError;
   }
-  if (done.status == EspStatus::kOk && job.out.size() < layout.header_len) done.status = EspStatus::kBadLength;
+  if (done.status == EspStatus::kOk && job.out.size() < layout.header_len) {
+    done.status = EspStatus::kBadLength;
+  }
   const std::uint64_t seq = sa.counters.last_seq + 1;
   std::size_t esp_len = 0;
   if (done.status == EspStatus::kOk) {
@@ -224,7 +244,9 @@ EspCompletion SoftEspOffload::decapsulate(Sa& sa, const EspJob& job) {
     } else if ((done.status = sa.crypto->check_length(layout.esp)) == EspStatus::kOk) {
       // Phase one of anti-replay, before any crypto.
       seq = sa.window.check(header->seq_low);
-      if (!seq) done.status = EspStatus::kReplay;
+      if (!seq) {
+        done.status = EspStatus::kReplay;
+      }
     }
   }
   if (done.status == EspStatus::kOk) {
@@ -237,7 +259,9 @@ EspCompletion SoftEspOffload::decapsulate(Sa& sa, const EspJob& job) {
       done.seq = *seq;
     }
   }
-  if (done.status == EspStatus::kOk && job.out.size() < layout.payload_offset) done.status = EspStatus::kBadLength;
+  if (done.status == EspStatus::kOk && job.out.size() < layout.payload_offset) {
+    done.status = EspStatus::kBadLength;
+  }
   std::size_t payload_len = 0;
   if (done.status == EspStatus::kOk) {
     const EspOpenResult opened = sa.crypto->decrypt(layout.esp, job.out.subspan(layout.payload_offset));
@@ -248,7 +272,8 @@ EspCompletion SoftEspOffload::decapsulate(Sa& sa, const EspJob& job) {
   if (done.status == EspStatus::kOk) {
     std::size_t out_len = payload_len;
     if (!job.raw_esp) {
-      done.status = finish_inbound(sa.framing, layout, job.in, done.next_header, payload_len, job.out, out_len);
+      done.status =
+          finish_inbound(sa.framing, layout, job.in, done.next_header, payload_len, job.out, out_len);
     }
     done.out_len = static_cast<std::uint32_t>(out_len);
   }

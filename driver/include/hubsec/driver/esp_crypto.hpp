@@ -32,7 +32,8 @@ constexpr std::size_t kMaxIcvBytes = 16;
 
 // Bytes the ESP packet (SPI .. ICV) takes for a payload of `payload_len` bytes.
 constexpr std::size_t esp_packet_length(std::size_t payload_len, IntegrityAlg alg) {
-  const std::size_t padded = (payload_len + kEspTrailerBytes + kAesBlockBytes - 1) / kAesBlockBytes * kAesBlockBytes;
+  const std::size_t padded =
+      (payload_len + kEspTrailerBytes + kAesBlockBytes - 1) / kAesBlockBytes * kAesBlockBytes;
   return kEspHeaderBytes + kEspIvBytes + padded + icv_bytes(alg);
 }
 // The shortest well-formed ESP packet: one cipher block (empty payload, padding, trailer).
@@ -58,7 +59,8 @@ class EspCrypto {
   // enc_key: 32 bytes; auth_key: integrity_key_bytes(alg) bytes. The caller wipes its copies.
   // nullptr if the sizes are wrong or OpenSSL fails.
   static std::unique_ptr<EspCrypto> create(Direction direction, std::span<const std::uint8_t> enc_key,
-                                           IntegrityAlg alg, std::span<const std::uint8_t> auth_key, bool esn);
+                                           IntegrityAlg alg, std::span<const std::uint8_t> auth_key,
+                                           bool esn);
 
   // Outbound. Builds the ESP packet for `payload` into `out` (which must not overlap it) with
   // sequence number `seq` (low 32 bits sent; high 32 in the ICV when ESN is on) and the 16-byte

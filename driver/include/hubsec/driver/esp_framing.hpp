@@ -49,7 +49,8 @@ struct OutboundLayout {
 };
 
 // kBadHeader if `packet` is not a valid IPv4 packet (or is a fragment, in transport mode).
-EspStatus plan_outbound(const EspFraming& framing, std::span<const std::uint8_t> packet, OutboundLayout& layout);
+EspStatus plan_outbound(const EspFraming& framing, std::span<const std::uint8_t> packet,
+                        OutboundLayout& layout);
 
 // Writes the headers into out[0, header_len) for an ESP packet of esp_len bytes that is already at
 // out[header_len, header_len + esp_len). kBadLength if the result would exceed 65535 bytes.
@@ -63,7 +64,8 @@ struct InboundLayout {
   std::size_t payload_offset = 0;  // where the decrypted payload goes in the output
 };
 
-EspStatus plan_inbound(const EspFraming& framing, std::span<const std::uint8_t> packet, InboundLayout& layout);
+EspStatus plan_inbound(const EspFraming& framing, std::span<const std::uint8_t> packet,
+                       InboundLayout& layout);
 
 // Completes the output once the payload (payload_len bytes) sits at out[payload_offset..].
 EspStatus finish_inbound(const EspFraming& framing, const InboundLayout& layout,

@@ -12,8 +12,8 @@ namespace hubsec::driver {
 constexpr std::size_t kIpv4MinHeaderBytes = 20;
 constexpr std::size_t kIpv4MaxPacketBytes = 65535;
 constexpr std::size_t kUdpHeaderBytes = 8;
-constexpr std::uint8_t kIpProtoIpv4 = 4;      // IP-in-IP: ESP next header in tunnel mode
-constexpr std::uint8_t kIpProtoNoNext = 59;   // RFC 4303 dummy packet
+constexpr std::uint8_t kIpProtoIpv4 = 4;     // IP-in-IP: ESP next header in tunnel mode
+constexpr std::uint8_t kIpProtoNoNext = 59;  // RFC 4303 dummy packet
 constexpr std::uint16_t kIpv4FlagDf = 0x4000;
 constexpr std::uint16_t kIpv4FlagMf = 0x2000;
 constexpr std::uint16_t kIpv4OffsetMask = 0x1fff;
@@ -30,9 +30,7 @@ struct Ipv4Header {
   std::uint32_t src = 0;
   std::uint32_t dst = 0;
 
-  [[nodiscard]] bool is_fragment() const {
-    return (flags_offset & (kIpv4FlagMf | kIpv4OffsetMask)) != 0;
-  }
+  [[nodiscard]] bool is_fragment() const { return (flags_offset & (kIpv4FlagMf | kIpv4OffsetMask)) != 0; }
 };
 
 // RFC 1071 Internet checksum (one's complement of the one's complement sum), ready to store.
