@@ -234,6 +234,11 @@ EspCompletion SoftEspOffload::decapsulate(Sa& sa, const EspJob& job) {
   } else {
     done.status = plan_inbound(sa.framing, job.in, layout);
   }
+  // An output buffer that cannot even take the header is refused before the window can move. (One
+  // too small for the payload is only found after decryption: that packet is lost.)
+  if (done.status == EspStatus::kOk && job.out.size() < layout.payload_offset) {
+    done.status = EspStatus::kBadLength;
+  }
   std::optional<std::uint64_t> seq;
   if (done.status == EspStatus::kOk) {
     const auto header = read_esp_header(layout.esp);
@@ -258,9 +263,6 @@ EspCompletion SoftEspOffload::decapsulate(Sa& sa, const EspJob& job) {
       sa.counters.last_seq = sa.window.top();
       done.seq = *seq;
     }
-  }
-  if (done.status == EspStatus::kOk && job.out.size() < layout.payload_offset) {
-    done.status = EspStatus::kBadLength;
   }
   std::size_t payload_len = 0;
   if (done.status == EspStatus::kOk) {
