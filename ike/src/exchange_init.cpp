@@ -231,6 +231,12 @@ void Engine::Impl::send_auth_request(IkeSa& sa) {
   SecretBytes auth = crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_request, sa.nr, sa.keys.sk_pi.view(), body);
   std::vector<msg::Payload> p;
   p.push_back(msg::make_payload(PayloadType::kIdi, msg::IdPayload{sa.local_id, body}));
+  // INITIAL_CONTACT when we hold no other SA with this peer (RFC 7296 2.4).
+  const bool first = std::none_of(sas.begin(), sas.end(), [&](const auto& kv) {
+    return kv.second.get() != &sa && kv.second->remote.address == sa.remote.address &&
+           kv.second->state == SaState::kEstablished;
+  });
+  if (first) p.push_back(msg::make_notify(notify::kInitialContact));
   p.push_back(msg::make_payload(PayloadType::kAuth, msg::AuthPayload{2, Bytes(auth.view().begin(), auth.view().end())}));
   Outstanding out;
   out.kind = RequestKind::kIkeAuth;
@@ -471,6 +477,19 @@ void Engine::Impl::responder_auth(IkeSa& sa, const msg::Message& m) {
   sa.profile = *profile;
   const Profile& prof = policy.profiles[*profile];
   sa.remote_id = idi->id;
+  if (m.find_notify(notify::kInitialContact)) {
+    // RFC 7296 2.4: the peer restarted; its older SAs with this identity and address are stale.
+    std::vector<std::uint64_t> stale;
+    for (const auto& [spi, other] : sas)
+      if (other.get() != &sa && other->remote_id == sa.remote_id && other->remote.address == sa.remote.address &&
+          other->state != SaState::kInitDone && other->state != SaState::kInitSent)
+        stale.push_back(spi);
+    for (auto spi : stale)
+      if (IkeSa* old = find_sa(spi)) {
+        log(LogLine::Level::kInfo, old->id, "INITIAL_CONTACT from the peer: dropping its old IKE SA");
+        remove_sa(*old, IkeSaDown::Reason::kPeerDeleted, true);
+      }
+  }
   sa.local_id = local_identity(prof, sa.local);
   const Bytes body = id_body(sa.local_id);
   SecretBytes our_auth = crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_response, sa.ni, sa.keys.sk_pr.view(), body);

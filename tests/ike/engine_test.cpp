@@ -627,6 +627,25 @@ TEST(EngineTest, NatDetectedFloatsTo4500) {
   EXPECT_TRUE(std::any_of(net.a.sent.begin(), net.a.sent.end(), [](const auto& s) { return s.second.keepalive; }));
 }
 
+TEST(EngineTest, InitialContactReplacesStaleSas) {
+  FakeNetwork net(make_policy("192.0.2.1"), make_policy("192.0.2.2"));
+  establish(net);
+  // A second SA to the same peer carries no INITIAL_CONTACT: both stay.
+  ASSERT_TRUE(net.a.engine->initiate({net.a.address, net.b.address, ""}, net.now));
+  net.collect();
+  net.run(2s);
+  EXPECT_EQ(net.b.engine->snapshot(net.now).size(), 2u);
+  // A restarts (a fresh engine, no state): its first SA carries INITIAL_CONTACT and B drops the old ones.
+  net.a.engine = std::make_unique<Engine>(make_policy("192.0.2.1"));
+  net.a.children.clear();
+  net.initiate_from_a();
+  net.run(2s);
+  auto b = net.b.engine->snapshot(net.now);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].children.size(), 1u);
+  expect_children_match(net.a, net.b);
+}
+
 TEST(EngineTest, UnsupportedCriticalPayloadAnswered) {
   Engine responder(make_policy("192.0.2.2"));
   msg::Header h;
