@@ -226,6 +226,19 @@ TEST(SoftEspOffload, ReplayThroughTheEngine) {
   EXPECT_EQ(c.last_seq, 70u);
 }
 
+TEST(SoftEspOffload, Window4096ThroughTheEngine) {
+  SaParams p = sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha256_128, false, false);
+  p.replay_window = 4096;
+  Link link(p);
+  std::vector<Bytes> wires;
+  for (int i = 0; i < 4200; ++i) wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(4, 1))));
+  ASSERT_EQ(link.decap_status(wires[4199]), EspStatus::kOk);  // seq 4200 first: window 105..4200
+  for (std::size_t i = 4199; i-- > 104;) ASSERT_EQ(link.decap_status(wires[i]), EspStatus::kOk) << i + 1;
+  EXPECT_EQ(link.decap_status(wires[103]), EspStatus::kReplay);  // seq 104: one left of the window
+  EXPECT_EQ(link.decap_status(wires[2000]), EspStatus::kReplay);  // duplicate deep inside
+  EXPECT_EQ(link.in_counters().packets, 4096u);
+}
+
 TEST(SoftEspOffload, ForgedPacketDoesNotMoveTheWindow) {
   Link link(Config{EspMode::kTransport, IntegrityAlg::kHmacSha1_96, false, false});
   std::vector<Bytes> wires;
