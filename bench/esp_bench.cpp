@@ -45,16 +45,11 @@ Bytes random_bytes(std::size_t n) {
 }
 
 Bytes gre_packet(std::size_t payload) {
-  Bytes p(kIpv4MinHeaderBytes + payload);
   Ipv4Header h;
-  h.total_len = p.size();
   h.protocol = 47;
   h.src = kSrc;
   h.dst = kDst;
-  write_ipv4_header(h, p);
-  const Bytes body = random_bytes(payload);
-  std::copy(body.begin(), body.end(), p.begin() + kIpv4MinHeaderBytes);
-  return p;
+  return build_ipv4_packet(h, random_bytes(payload));
 }
 
 SaParams make_sa(Direction dir, const Bytes& ek, const Bytes& ak) {

@@ -39,17 +39,13 @@ std::string hex(std::span<const std::uint8_t> b, std::size_t max = 16) {
 
 // IPv4(src, dst, proto) around `payload`, with a valid header checksum.
 Bytes ip_packet(std::uint32_t src, std::uint32_t dst, std::uint8_t proto, const Bytes& payload) {
-  Bytes p(kIpv4MinHeaderBytes + payload.size());
   Ipv4Header h;
-  h.total_len = p.size();
   h.id = 0x2a2a;
   h.flags_offset = kIpv4FlagDf;
   h.protocol = proto;
   h.src = src;
   h.dst = dst;
-  write_ipv4_header(h, p);
-  std::copy(payload.begin(), payload.end(), p.begin() + kIpv4MinHeaderBytes);
-  return p;
+  return build_ipv4_packet(h, payload);
 }
 
 // ICMP echo request (RFC 792) with a checksum, inside IPv4.

@@ -1,5 +1,7 @@
 #include "hubsec/driver/ipv4.hpp"
 
+#include <algorithm>
+
 #include "hubsec/driver/byte_order.hpp"
 
 namespace hubsec::driver {
@@ -59,6 +61,14 @@ void write_ipv4_header(const Ipv4Header& header, std::span<std::uint8_t> out) {
   store_be32(p + 12, header.src);
   store_be32(p + 16, header.dst);
   store_be16(p + 10, internet_checksum(out.first(kIpv4MinHeaderBytes)));
+}
+
+std::vector<std::uint8_t> build_ipv4_packet(Ipv4Header header, std::span<const std::uint8_t> payload) {
+  std::vector<std::uint8_t> packet(kIpv4MinHeaderBytes + payload.size());
+  header.total_len = packet.size();
+  write_ipv4_header(header, packet);
+  std::copy(payload.begin(), payload.end(), packet.begin() + kIpv4MinHeaderBytes);
+  return packet;
 }
 
 void update_ipv4_checksum(std::span<std::uint8_t> header) {

@@ -51,17 +51,13 @@ inline Bytes random_bytes(std::size_t n) {
 // An IPv4 packet (20-byte header, valid checksum) carrying `payload`.
 inline Bytes ipv4_packet(std::uint32_t src, std::uint32_t dst, std::uint8_t proto, const Bytes& payload,
                          std::uint16_t id = 0x1234) {
-  Bytes p(kIpv4MinHeaderBytes + payload.size());
   Ipv4Header h;
-  h.total_len = p.size();
   h.id = id;
   h.flags_offset = kIpv4FlagDf;
   h.protocol = proto;
   h.src = src;
   h.dst = dst;
-  write_ipv4_header(h, p);
-  std::copy(payload.begin(), payload.end(), p.begin() + kIpv4MinHeaderBytes);
-  return p;
+  return build_ipv4_packet(h, payload);
 }
 
 constexpr std::uint32_t kHubAddr = 0xc0000201;    // 192.0.2.1

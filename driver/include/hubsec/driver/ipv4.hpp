@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace hubsec::driver {
 
@@ -42,6 +43,9 @@ std::optional<Ipv4Header> parse_ipv4(std::span<const std::uint8_t> packet);
 
 // Writes a 20-byte header (no options) with a correct checksum. out.size() >= 20.
 void write_ipv4_header(const Ipv4Header& header, std::span<std::uint8_t> out);
+
+// A whole packet: `header` (its total_len is set from the payload) followed by `payload`.
+std::vector<std::uint8_t> build_ipv4_packet(Ipv4Header header, std::span<const std::uint8_t> payload);
 
 // Recomputes the checksum of the header at the start of `header` (its IHL gives the length).
 void update_ipv4_checksum(std::span<std::uint8_t> header);
