@@ -67,9 +67,13 @@ struct Rate {
   double gbps = 0;
 };
 
-Rate rate(double pps, std::size_t payload) { return {pps, pps * static_cast<double>(payload) * 8 / 1e9}; }
+Rate rate(double pps, std::size_t payload) {
+  return {pps, pps * static_cast<double>(payload) * 8 / 1e9};
+}
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Each runner is set up once and then timed in many short slices.
 class Runner {
@@ -232,7 +236,8 @@ int main(int argc, char** argv) {
   const double slice = argc > 1 ? std::atof(argv[1]) : 0.02;
   const int pairs = argc > 2 ? std::atoi(argv[2]) : 25;
   const Bytes ek = random_bytes(32), ak = random_bytes(20);
-  std::printf("soft ESP engine vs raw OpenSSL (AES-256-CBC + HMAC-SHA1-96), %s\n", OpenSSL_version(OPENSSL_VERSION));
+  std::printf("soft ESP engine vs raw OpenSSL (AES-256-CBC + HMAC-SHA1-96), %s\n",
+              OpenSSL_version(OPENSSL_VERSION));
   std::printf("one thread; %d alternating slices of %.3f s per side; medians\n", pairs, slice);
   std::printf("%-6s %7s %5s | %11s %8s | %9s %8s | %6s\n", "op", "payload", "batch", "engine Mpps", "Gbit/s",
               "raw Mpps", "Gbit/s", "ratio");
@@ -259,8 +264,8 @@ int main(int argc, char** argv) {
           ratios.push_back(engine_pps.back() / raw_pps.back());
         }
         const Rate e = rate(median(engine_pps), payload), r = rate(median(raw_pps), payload);
-        std::printf("%-6s %7zu %5zu | %11.3f %8.2f | %9.3f %8.2f | %5.1f%%\n", encap ? "encap" : "decap", payload,
-                    batch, e.pps / 1e6, e.gbps, r.pps / 1e6, r.gbps, 100 * median(ratios));
+        std::printf("%-6s %7zu %5zu | %11.3f %8.2f | %9.3f %8.2f | %5.1f%%\n", encap ? "encap" : "decap",
+                    payload, batch, e.pps / 1e6, e.gbps, r.pps / 1e6, r.gbps, 100 * median(ratios));
       }
     }
   }

@@ -22,8 +22,8 @@ using namespace hubsec::driver;
 using Bytes = std::vector<std::uint8_t>;
 
 std::string addr(std::uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
-         "." + std::to_string(a & 255);
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
+         std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
 }
 
 std::string hex(std::span<const std::uint8_t> b, std::size_t max = 16) {
@@ -67,7 +67,8 @@ Bytes gre(std::uint32_t src, std::uint32_t dst, const Bytes& inner) {
   return ip_packet(src, dst, 47, body);
 }
 
-SaParams sa(Direction dir, std::uint32_t spi, EspMode mode, IntegrityAlg alg, const Bytes& ek, const Bytes& ak) {
+SaParams sa(Direction dir, std::uint32_t spi, EspMode mode, IntegrityAlg alg, const Bytes& ek,
+            const Bytes& ak) {
   SaParams p;
   p.direction = dir;
   p.spi = spi;
@@ -108,18 +109,20 @@ void describe_esp(const Bytes& wire, IntegrityAlg alg) {
   }
   const std::size_t icv = icv_bytes(alg);
   const std::size_t ct = wire.size() - at - 24 - icv;
-  std::printf("     ESP  SPI 0x%08x | SN %u | IV %s | ciphertext %zu bytes %s | ICV %s\n", load_be32(&wire[at]),
-              load_be32(&wire[at + 4]), hex(std::span(wire).subspan(at + 8, 16), 8).c_str(), ct,
+  std::printf("     ESP  SPI 0x%08x | SN %u | IV %s | ciphertext %zu bytes %s | ICV %s\n",
+              load_be32(&wire[at]), load_be32(&wire[at + 4]),
+              hex(std::span(wire).subspan(at + 8, 16), 8).c_str(), ct,
               hex(std::span(wire).subspan(at + 24, ct), 6).c_str(),
               hex(std::span(wire).subspan(wire.size() - icv, icv), icv).c_str());
 }
 
 void print_counters(const char* name, const SaCounters& c) {
-  std::printf("   %-28s packets %-6llu bytes %-8llu last SN %-11llu icv-fail %llu replay %llu pad %llu length %llu\n",
-              name, static_cast<unsigned long long>(c.packets), static_cast<unsigned long long>(c.bytes),
-              static_cast<unsigned long long>(c.last_seq), static_cast<unsigned long long>(c.icv_failures),
-              static_cast<unsigned long long>(c.replay_failures), static_cast<unsigned long long>(c.pad_failures),
-              static_cast<unsigned long long>(c.length_failures));
+  std::printf(
+      "   %-28s packets %-6llu bytes %-8llu last SN %-11llu icv-fail %llu replay %llu pad %llu length %llu\n",
+      name, static_cast<unsigned long long>(c.packets), static_cast<unsigned long long>(c.bytes),
+      static_cast<unsigned long long>(c.last_seq), static_cast<unsigned long long>(c.icv_failures),
+      static_cast<unsigned long long>(c.replay_failures), static_cast<unsigned long long>(c.pad_failures),
+      static_cast<unsigned long long>(c.length_failures));
 }
 
 Bytes random_key(std::size_t n) {
@@ -136,27 +139,33 @@ int main() {
   const Capabilities caps = d.engine.capabilities();
   std::printf("hubsec soft ESP engine (backend \"%.*s\", %s)\n", static_cast<int>(caps.backend.size()),
               caps.backend.data(), OpenSSL_version(OPENSSL_VERSION));
-  std::printf("   supports: AES-256-CBC with HMAC-SHA1-96 and HMAC-SHA-256-128, transport and tunnel mode,\n"
-              "   RFC 3948 UDP encapsulation, 64-bit ESN, anti-replay windows up to %u packets\n\n",
-              caps.max_replay_window);
+  std::printf(
+      "   supports: AES-256-CBC with HMAC-SHA1-96 and HMAC-SHA-256-128, transport and tunnel mode,\n"
+      "   RFC 3948 UDP encapsulation, 64-bit ESN, anti-replay windows up to %u packets\n\n",
+      caps.max_replay_window);
 
   // 1. One SA pair, as IKE would install it: the hub's outbound SA and the spoke's inbound SA share keys.
   Bytes ek = random_key(32), ak = random_key(20);
-  const SaParams out_params = sa(Direction::kOutbound, 0xc0ffee01, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, ek, ak);
+  const SaParams out_params =
+      sa(Direction::kOutbound, 0xc0ffee01, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, ek, ak);
   const SaHandle hub_out = d.engine.install_sa(out_params);
   const SaHandle spoke_in = d.engine.install_sa(
       sa(Direction::kInbound, 0xc0ffee01, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, ek, ak));
   OPENSSL_cleanse(ek.data(), ek.size());
   OPENSSL_cleanse(ak.data(), ak.size());
-  std::printf("1. Installed an SA pair: SPI 0xc0ffee01, transport mode, AES-256-CBC + HMAC-SHA1-96, random keys\n"
-              "   (hub outbound = handle %u, spoke inbound = handle %u; the engine keeps keys only inside\n"
-              "   OpenSSL contexts and wipes them on removal)\n\n", hub_out, spoke_in);
+  std::printf(
+      "1. Installed an SA pair: SPI 0xc0ffee01, transport mode, AES-256-CBC + HMAC-SHA1-96, random keys\n"
+      "   (hub outbound = handle %u, spoke inbound = handle %u; the engine keeps keys only inside\n"
+      "   OpenSSL contexts and wipes them on removal)\n\n",
+      hub_out, spoke_in);
 
   // 2. A real packet: a ping from a host behind the hub to one behind the spoke, carried in GRE.
   const Bytes ping = icmp_echo(0x0a000001, 0x0a000102, 0x77, 1);
   const Bytes packet = gre(kHub, kSpoke, ping);
-  std::printf("2. Plain packet: GRE %s -> %s carrying ICMP echo request 10.0.0.1 -> 10.0.1.2 (id 0x77 seq 1)\n"
-              "     %zu bytes: %s\n\n", addr(kHub).c_str(), addr(kSpoke).c_str(), packet.size(), hex(packet, 32).c_str());
+  std::printf(
+      "2. Plain packet: GRE %s -> %s carrying ICMP echo request 10.0.0.1 -> 10.0.1.2 (id 0x77 seq 1)\n"
+      "     %zu bytes: %s\n\n",
+      addr(kHub).c_str(), addr(kSpoke).c_str(), packet.size(), hex(packet, 32).c_str());
 
   // 3. Encapsulate.
   Bytes wire;
@@ -164,13 +173,17 @@ int main() {
   std::printf("3. Encapsulated (status %s, sequence number %llu): the GRE payload is now ESP\n",
               std::string(to_string(c.status)).c_str(), static_cast<unsigned long long>(c.seq));
   describe_esp(wire, IntegrityAlg::kHmacSha1_96);
-  std::printf("     (RFC 4303 layout: payload, padding 1,2,3.., pad length, next header 47 = GRE, all encrypted)\n\n");
+  std::printf(
+      "     (RFC 4303 layout: payload, padding 1,2,3.., pad length, next header 47 = GRE, all "
+      "encrypted)\n\n");
 
   // 4. Decapsulate on the spoke.
   Bytes back;
   c = d.run(EspOp::kDecapsulate, spoke_in, wire, back);
-  std::printf("4. Decapsulated by the spoke's SA: status %s, next header %u, %zu bytes, identical to the original: %s\n\n",
-              std::string(to_string(c.status)).c_str(), c.next_header, back.size(), back == packet ? "yes" : "NO");
+  std::printf(
+      "4. Decapsulated by the spoke's SA: status %s, next header %u, %zu bytes, identical to the original: "
+      "%s\n\n",
+      std::string(to_string(c.status)).c_str(), c.next_header, back.size(), back == packet ? "yes" : "NO");
 
   // 5. Tampering and replay.
   Bytes wire2, scratch;
@@ -184,18 +197,21 @@ int main() {
   std::printf("   The genuine SN 2 right after               -> %s (the forgery did not use up SN 2)\n",
               std::string(to_string(c.status)).c_str());
   c = d.run(EspOp::kDecapsulate, spoke_in, wire, scratch);
-  std::printf("   SN 1 replayed by an attacker               -> %s (anti-replay, checked before any crypto)\n",
-              std::string(to_string(c.status)).c_str());
+  std::printf(
+      "   SN 1 replayed by an attacker               -> %s (anti-replay, checked before any crypto)\n",
+      std::string(to_string(c.status)).c_str());
   Bytes short_pkt(wire.begin(), wire.begin() + 40);
   store_be16(&short_pkt[2], 40);
   update_ipv4_checksum(short_pkt);
   c = d.run(EspOp::kDecapsulate, spoke_in, short_pkt, scratch);
-  std::printf("   A packet cut short                         -> %s\n\n", std::string(to_string(c.status)).c_str());
+  std::printf("   A packet cut short                         -> %s\n\n",
+              std::string(to_string(c.status)).c_str());
 
   // 6. A batch of 32 pings, submitted at once, completions polled.
   std::vector<Bytes> ins, outs(32);
   std::vector<EspJob> jobs(32);
-  for (std::uint16_t i = 0; i < 32; ++i) ins.push_back(gre(kHub, kSpoke, icmp_echo(0x0a000001, 0x0a000102, 0x77, i + 2)));
+  for (std::uint16_t i = 0; i < 32; ++i)
+    ins.push_back(gre(kHub, kSpoke, icmp_echo(0x0a000001, 0x0a000102, 0x77, i + 2)));
   for (std::size_t i = 0; i < 32; ++i) {
     outs[i].assign(ins[i].size() + 128, 0);
     jobs[i].sa = hub_out;
@@ -208,13 +224,16 @@ int main() {
   const std::size_t polled = d.engine.poll(done);
   std::size_t ok = 0;
   for (std::size_t i = 0; i < polled; ++i) ok += done[i].status == EspStatus::kOk ? 1 : 0;
-  std::printf("6. Batch: submitted 32 pings in one call, %zu accepted, %zu completions polled, %zu ok, SNs %llu..%llu\n\n",
-              accepted, polled, ok, static_cast<unsigned long long>(done[0].seq),
-              static_cast<unsigned long long>(done[polled - 1].seq));
+  std::printf(
+      "6. Batch: submitted 32 pings in one call, %zu accepted, %zu completions polled, %zu ok, SNs "
+      "%llu..%llu\n\n",
+      accepted, polled, ok, static_cast<unsigned long long>(done[0].seq),
+      static_cast<unsigned long long>(done[polled - 1].seq));
 
   // 7. NAT-T tunnel mode with SHA-256 and ESN, crossing the 2^32 boundary of the sequence number.
   Bytes ek2 = random_key(32), ak2 = random_key(32);
-  SaParams t_out = sa(Direction::kOutbound, 0x7e570002, EspMode::kTunnel, IntegrityAlg::kHmacSha256_128, ek2, ak2);
+  SaParams t_out =
+      sa(Direction::kOutbound, 0x7e570002, EspMode::kTunnel, IntegrityAlg::kHmacSha256_128, ek2, ak2);
   t_out.tunnel_src = kHub;
   t_out.tunnel_dst = kSpoke;
   t_out.udp_encap = true;
@@ -226,7 +245,8 @@ int main() {
   const SaHandle nat_in = d.engine.install_sa(t_in);
   OPENSSL_cleanse(ek2.data(), ek2.size());
   OPENSSL_cleanse(ak2.data(), ak2.size());
-  std::printf("7. Tunnel mode over UDP 4500 (NAT-T), HMAC-SHA-256-128, extended sequence numbers near 2^32:\n");
+  std::printf(
+      "7. Tunnel mode over UDP 4500 (NAT-T), HMAC-SHA-256-128, extended sequence numbers near 2^32:\n");
   for (int i = 0; i < 3; ++i) {
     const Bytes inner = icmp_echo(0x0a000001, 0x0a000102, 0x99, static_cast<std::uint16_t>(i));
     Bytes w, r;
@@ -254,8 +274,8 @@ int main() {
     d.engine.poll(std::span(done).first(1));
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("8. Encapsulated %d packets with 1400-byte payloads in %.1f ms on one core: %.2f Gbit/s\n\n", kBurst,
-              s * 1e3, kBurst * 1400.0 * 8 / s / 1e9);
+  std::printf("8. Encapsulated %d packets with 1400-byte payloads in %.1f ms on one core: %.2f Gbit/s\n\n",
+              kBurst, s * 1e3, kBurst * 1400.0 * 8 / s / 1e9);
 
   std::printf("Per-SA counters:\n");
   print_counters("hub outbound (0xc0ffee01)", *d.engine.counters(hub_out));

@@ -61,7 +61,8 @@ std::string install(hubsec::driver::SoftEspOffload& engine, std::istringstream& 
   return h == kInvalidSa ? "err install" : "ok " + std::to_string(h);
 }
 
-std::string process(hubsec::driver::SoftEspOffload& engine, hubsec::driver::EspOp op, std::istringstream& in) {
+std::string process(hubsec::driver::SoftEspOffload& engine, hubsec::driver::EspOp op,
+                    std::istringstream& in) {
   using namespace hubsec::driver;
   SaHandle handle = 0;
   std::string hex;

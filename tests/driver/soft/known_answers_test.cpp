@@ -27,7 +27,8 @@ std::vector<CbcCase> rfc3602_cases() {
        hex("d296cd94c2cccf8a3a863028b5e1dc0a 7586602d253cfff91b8266bea6d61ab1")},
       {"case3", hex("6c3ea0477630ce21a2ce334aa746c2cd"), hex("c782dc4c098c66cbd9cd27d825682c81"),
        ascii("This is a 48-byte message (exactly 3 AES blocks)"),
-       hex("d0a02b3836451753d493665d33f0e886 2dea54cdb293abc7506939276772f8d5 021c19216bad525c8579695d83ba2684")},
+       hex("d0a02b3836451753d493665d33f0e886 2dea54cdb293abc7506939276772f8d5 "
+           "021c19216bad525c8579695d83ba2684")},
       {"case4", hex("56e47a38c5598974bc46903dba290349"), hex("8ce82eefbea0da3c44699ed7db51b7d9"),
        hex("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
            "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"),
@@ -89,7 +90,8 @@ void check_macs(HmacDigest digest, const std::vector<MacCase>& cases) {
     }
     // Split input gives the same MAC.
     const std::size_t half = c.data.size() / 2;
-    ASSERT_TRUE(h->compute(std::span(c.data).first(half), std::span(c.data).subspan(half), out.data(), out.size()));
+    ASSERT_TRUE(
+        h->compute(std::span(c.data).first(half), std::span(c.data).subspan(half), out.data(), out.size()));
     EXPECT_EQ(out, c.mac);
   }
 }
@@ -139,22 +141,23 @@ TEST(Rfc4231, HmacSha256) {
 
 TEST(Rfc4868, HmacSha256AuthenticationVectors) {
   const Bytes key4 = hex("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
-  check_macs(HmacDigest::kSha256,
-             {
-                 {"AUTH256-1", repeat(0x0b, 32), ascii("Hi There"),
-                  hex("198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7")},
-                 {"AUTH256-1 -128", repeat(0x0b, 32), ascii("Hi There"), hex("198a607eb44bfbc69903a0f1cf2bbdc5")},
-                 {"AUTH256-2", ascii("JefeJefeJefeJefeJefeJefeJefeJefe"), ascii("what do ya want for nothing?"),
-                  hex("167f928588c5cc2eef8e3093caa0e87c9ff566a14794aa61648d81621a2a40c6")},
-                 {"AUTH256-2 -128", ascii("JefeJefeJefeJefeJefeJefeJefeJefe"),
-                  ascii("what do ya want for nothing?"), hex("167f928588c5cc2eef8e3093caa0e87c")},
-                 {"AUTH256-3", repeat(0xaa, 32), repeat(0xdd, 50),
-                  hex("cdcb1220d1ecccea91e53aba3092f962e549fe6ce9ed7fdc43191fbde45c30b0")},
-                 {"AUTH256-3 -128", repeat(0xaa, 32), repeat(0xdd, 50), hex("cdcb1220d1ecccea91e53aba3092f962")},
-                 {"AUTH256-4", key4, repeat(0xcd, 50),
-                  hex("372efcf9b40b35c2115b1346903d2ef42fced46f0846e7257bb156d3d7b30d3f")},
-                 {"AUTH256-4 -128", key4, repeat(0xcd, 50), hex("372efcf9b40b35c2115b1346903d2ef4")},
-             });
+  check_macs(
+      HmacDigest::kSha256,
+      {
+          {"AUTH256-1", repeat(0x0b, 32), ascii("Hi There"),
+           hex("198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7")},
+          {"AUTH256-1 -128", repeat(0x0b, 32), ascii("Hi There"), hex("198a607eb44bfbc69903a0f1cf2bbdc5")},
+          {"AUTH256-2", ascii("JefeJefeJefeJefeJefeJefeJefeJefe"), ascii("what do ya want for nothing?"),
+           hex("167f928588c5cc2eef8e3093caa0e87c9ff566a14794aa61648d81621a2a40c6")},
+          {"AUTH256-2 -128", ascii("JefeJefeJefeJefeJefeJefeJefeJefe"), ascii("what do ya want for nothing?"),
+           hex("167f928588c5cc2eef8e3093caa0e87c")},
+          {"AUTH256-3", repeat(0xaa, 32), repeat(0xdd, 50),
+           hex("cdcb1220d1ecccea91e53aba3092f962e549fe6ce9ed7fdc43191fbde45c30b0")},
+          {"AUTH256-3 -128", repeat(0xaa, 32), repeat(0xdd, 50), hex("cdcb1220d1ecccea91e53aba3092f962")},
+          {"AUTH256-4", key4, repeat(0xcd, 50),
+           hex("372efcf9b40b35c2115b1346903d2ef42fced46f0846e7257bb156d3d7b30d3f")},
+          {"AUTH256-4 -128", key4, repeat(0xcd, 50), hex("372efcf9b40b35c2115b1346903d2ef4")},
+      });
 }
 
 // EspCrypto::seal must produce exactly the packet that plain OpenSSL calls produce from the RFC

@@ -121,7 +121,7 @@ TEST(ReplayWindowEsn, CaseAInfersSameOrNextSubspace) {
   ReplayWindow w(64, true);
   ASSERT_TRUE(accept(w, 1000));  // T = 1000: Tl >= W - 1
   EXPECT_EQ(w.check(1001), 1001u);
-  EXPECT_EQ(w.check(937), 937u);                       // bottom of the window
+  EXPECT_EQ(w.check(937), 937u);                            // bottom of the window
   EXPECT_EQ(w.check(936), (std::uint64_t{1} << 32) | 936);  // below it: next subspace
   EXPECT_EQ(w.check(5), (std::uint64_t{1} << 32) | 5);
 }
@@ -137,11 +137,11 @@ TEST(ReplayWindowEsn, Low32BitWrap) {
   ASSERT_TRUE(accept(w, 2));
   EXPECT_EQ(w.top(), (std::uint64_t{1} << 32) | 2);
   // Now Tl = 2 < W - 1 (case B): numbers at the top of the low space belong to the previous subspace.
-  EXPECT_EQ(w.check(0xfffffff5u), 0xfffffff5ull);         // late but inside the window
-  EXPECT_FALSE(w.check(0xfffffffeu).has_value());         // already received
+  EXPECT_EQ(w.check(0xfffffff5u), 0xfffffff5ull);  // late but inside the window
+  EXPECT_FALSE(w.check(0xfffffffeu).has_value());  // already received
   EXPECT_FALSE(w.check(0xffffffffu).has_value());
   EXPECT_FALSE(w.check(0).has_value());
-  EXPECT_EQ(w.check(1), (std::uint64_t{1} << 32) | 1);    // the gap, still new
+  EXPECT_EQ(w.check(1), (std::uint64_t{1} << 32) | 1);  // the gap, still new
   // Below the window bottom in the low space reads as 2^32 ahead (appendix A2.2): the ICV decides.
   EXPECT_EQ(w.check(0xffffffc0u), (std::uint64_t{1} << 32) | 0xffffffc0u);
   EXPECT_EQ(w.check(3), (std::uint64_t{1} << 32) | 3);

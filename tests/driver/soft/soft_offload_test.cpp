@@ -1,10 +1,9 @@
 // SoftEspOffload end to end: round trips of every payload length, tampering, anti-replay through
 // the engine, padding, lengths, sequence exhaustion, lifetimes, the completion ring, SA table.
-#include "hubsec/driver/soft_esp_offload.hpp"
-
 #include <gtest/gtest.h>
 
 #include "hubsec/driver/esp_crypto.hpp"
+#include "hubsec/driver/soft_esp_offload.hpp"
 #include "test_util.hpp"
 
 namespace hubsec::driver::test {
@@ -39,7 +38,8 @@ std::vector<Config> all_configs() {
 
 // One engine with an outbound SA and the matching inbound SA (same keys), as two peers would have.
 struct Link {
-  explicit Link(const SaParams& out_params, SoftEspOffload::Options options = {}, std::uint64_t inbound_top = 0)
+  explicit Link(const SaParams& out_params, SoftEspOffload::Options options = {},
+                std::uint64_t inbound_top = 0)
       : engine(options) {
     params = out_params;
     out = engine.install_sa(out_params);
@@ -90,7 +90,8 @@ struct Link {
 // The packet the gateway hands to ESP: IP/GRE between the endpoints (transport), or any inner
 // IPv4 packet (tunnel).
 Bytes plain_packet(const Config& c, std::size_t payload_len) {
-  if (c.mode == EspMode::kTransport) return ipv4_packet(kHubAddr, kSpokeAddr, kGre, random_bytes(payload_len));
+  if (c.mode == EspMode::kTransport)
+    return ipv4_packet(kHubAddr, kSpokeAddr, kGre, random_bytes(payload_len));
   return ipv4_packet(0x0a000001, 0x0a000102, 1, random_bytes(payload_len));
 }
 
@@ -192,11 +193,17 @@ TEST(SoftEspOffload, EverySingleBitFlipIsRejected) {
       bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
       const std::size_t at = bit / 8;
       EspStatus want = EspStatus::kIcvMismatch;  // SN, IV, ciphertext, ICV
-      if (at < esp_at) want = EspStatus::kBadHeader;
-      else if (at < esp_at + 4) want = EspStatus::kUnknownSa;
+      if (at < esp_at)
+        want = EspStatus::kBadHeader;
+      else if (at < esp_at + 4)
+        want = EspStatus::kUnknownSa;
       if (want == EspStatus::kIcvMismatch) ++expected_icv_failures;
-      const char* where = at < esp_at ? "ip" : at < esp_at + 4 ? "spi" : at < esp_at + 8 ? "sn"
-                          : at < esp_at + 24 ? "iv" : at < icv_at ? "ciphertext" : "icv";
+      const char* where = at < esp_at        ? "ip"
+                          : at < esp_at + 4  ? "spi"
+                          : at < esp_at + 8  ? "sn"
+                          : at < esp_at + 24 ? "iv"
+                          : at < icv_at      ? "ciphertext"
+                                             : "icv";
       ASSERT_EQ(link.decap_status(bad), want) << "bit " << bit << " in " << where;
     }
     const SaCounters after = link.in_counters();
@@ -212,14 +219,15 @@ TEST(SoftEspOffload, EverySingleBitFlipIsRejected) {
 TEST(SoftEspOffload, ReplayThroughTheEngine) {
   Link link(Config{EspMode::kTransport, IntegrityAlg::kHmacSha1_96, false, true});
   std::vector<Bytes> wires;
-  for (int i = 0; i < 70; ++i) wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(10, 1))));
+  for (int i = 0; i < 70; ++i)
+    wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(10, 1))));
   EXPECT_EQ(link.decap_status(wires[0]), EspStatus::kOk);
   EXPECT_EQ(link.decap_status(wires[0]), EspStatus::kReplay);  // duplicate
   EXPECT_EQ(link.decap_status(wires[69]), EspStatus::kOk);     // seq 70: window now 7..70
   EXPECT_EQ(link.decap_status(wires[5]), EspStatus::kReplay);  // seq 6: left of the window
   EXPECT_EQ(link.decap_status(wires[6]), EspStatus::kOk);      // seq 7: the left edge
   EXPECT_EQ(link.decap_status(wires[6]), EspStatus::kReplay);
-  EXPECT_EQ(link.decap_status(wires[40]), EspStatus::kOk);     // late, inside
+  EXPECT_EQ(link.decap_status(wires[40]), EspStatus::kOk);  // late, inside
   const SaCounters c = link.in_counters();
   EXPECT_EQ(c.replay_failures, 3u);
   EXPECT_EQ(c.packets, 4u);
@@ -227,14 +235,16 @@ TEST(SoftEspOffload, ReplayThroughTheEngine) {
 }
 
 TEST(SoftEspOffload, Window4096ThroughTheEngine) {
-  SaParams p = sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha256_128, false, false);
+  SaParams p =
+      sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha256_128, false, false);
   p.replay_window = 4096;
   Link link(p);
   std::vector<Bytes> wires;
-  for (int i = 0; i < 4200; ++i) wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(4, 1))));
+  for (int i = 0; i < 4200; ++i)
+    wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(4, 1))));
   ASSERT_EQ(link.decap_status(wires[4199]), EspStatus::kOk);  // seq 4200 first: window 105..4200
   for (std::size_t i = 4199; i-- > 104;) ASSERT_EQ(link.decap_status(wires[i]), EspStatus::kOk) << i + 1;
-  EXPECT_EQ(link.decap_status(wires[103]), EspStatus::kReplay);  // seq 104: one left of the window
+  EXPECT_EQ(link.decap_status(wires[103]), EspStatus::kReplay);   // seq 104: one left of the window
   EXPECT_EQ(link.decap_status(wires[2000]), EspStatus::kReplay);  // duplicate deep inside
   EXPECT_EQ(link.in_counters().packets, 4096u);
 }
@@ -242,7 +252,8 @@ TEST(SoftEspOffload, Window4096ThroughTheEngine) {
 TEST(SoftEspOffload, ForgedPacketDoesNotMoveTheWindow) {
   Link link(Config{EspMode::kTransport, IntegrityAlg::kHmacSha1_96, false, false});
   std::vector<Bytes> wires;
-  for (int i = 0; i < 3; ++i) wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(10, 1))));
+  for (int i = 0; i < 3; ++i)
+    wires.push_back(link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(10, 1))));
   // A forgery claiming sequence number 1,000,000: ICV fails, the window stays where it was.
   Bytes forged = wires[0];
   store_be32(&forged[24], 1'000'000);
@@ -284,7 +295,7 @@ TEST(SoftEspOffload, EsnHighBitsAreInTheIcv) {
   // Same keys, same packet bytes on the wire, but the receiver believes another 2^32 subspace:
   // the ICV must fail, which proves the high half is covered.
   SaParams p = sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, true, false);
-  p.initial_seq = 0x100000000ull;  // first packet: high 1, low 1
+  p.initial_seq = 0x100000000ull;    // first packet: high 1, low 1
   Link link(p, {}, 0x100000000ull);  // this receiver is in subspace 1 too
   SoftEspOffload other;
   SaParams in = peer_of(p);
@@ -341,7 +352,8 @@ TEST(SoftEspOffload, ShortAndMisalignedPackets) {
   const Bytes wire = link.encap(ipv4_packet(kHubAddr, kSpokeAddr, kGre, payload));
   const Bytes truncated(wire.begin(), wire.end() - 5);
   EXPECT_EQ(link.decap_status(truncated), EspStatus::kBadHeader);
-  Bytes short_ip = ipv4_packet(kHubAddr, kSpokeAddr, kIpProtoEsp, Bytes(wire.begin() + 20, wire.begin() + 40));
+  Bytes short_ip =
+      ipv4_packet(kHubAddr, kSpokeAddr, kIpProtoEsp, Bytes(wire.begin() + 20, wire.begin() + 40));
   EXPECT_EQ(link.decap_status(short_ip), EspStatus::kBadLength);
   EXPECT_EQ(link.decap_status(Bytes(10, 0x45)), EspStatus::kBadHeader);
   EXPECT_EQ(link.decap_status(wire), EspStatus::kOk);
@@ -428,8 +440,8 @@ TEST(SoftEspOffload, UnknownSaWrongDirectionAndOtherSpi) {
   EXPECT_EQ(link.engine.unknown_sa_drops(), 1u);
   EXPECT_EQ(link.run(EspOp::kEncapsulate, link.in, packet, out).status, EspStatus::kUnknownSa);
   EXPECT_EQ(link.in_counters().unknown_sa, 1u);
-  SaParams other = sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, false, false,
-                             0x2222);
+  SaParams other =
+      sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, false, false, 0x2222);
   const SaHandle o = link.engine.install_sa(other);
   Bytes wire(200);
   ASSERT_EQ(link.run(EspOp::kEncapsulate, o, packet, wire).status, EspStatus::kOk);
@@ -451,7 +463,8 @@ TEST(SoftEspOffload, RemoveSaWipesAndForgets) {
 
 TEST(SoftEspOffload, InstallRefusesBadParameters) {
   SoftEspOffload engine;
-  const SaParams good = sa_params(Direction::kOutbound, EspMode::kTunnel, IntegrityAlg::kHmacSha1_96, false, false);
+  const SaParams good =
+      sa_params(Direction::kOutbound, EspMode::kTunnel, IntegrityAlg::kHmacSha1_96, false, false);
   EXPECT_NE(engine.install_sa(good), kInvalidSa);
   SaParams p = good;
   p.spi = 0;

@@ -39,8 +39,12 @@ inline Bytes hex(std::string_view text) {
   return out;
 }
 
-inline Bytes ascii(std::string_view text) { return Bytes(text.begin(), text.end()); }
-inline Bytes repeat(std::uint8_t b, std::size_t n) { return Bytes(n, b); }
+inline Bytes ascii(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+inline Bytes repeat(std::uint8_t b, std::size_t n) {
+  return Bytes(n, b);
+}
 
 inline Bytes random_bytes(std::size_t n) {
   Bytes b(n);
@@ -115,7 +119,8 @@ inline Bytes reference_esp(const SaParams& sa, std::uint64_t seq, const Bytes& i
   unsigned char mac[EVP_MAX_MD_SIZE];
   std::size_t mac_len = 0;
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, sha1 ? "SHA1" : "SHA256", nullptr, sa.auth_key.data(),
-                integrity_key_bytes(sa.integrity), out.data(), covered, mac, sizeof mac, &mac_len) == nullptr) {
+                integrity_key_bytes(sa.integrity), out.data(), covered, mac, sizeof mac,
+                &mac_len) == nullptr) {
     throw std::runtime_error("reference mac");
   }
   out.resize(24 + plain.size() + icv);
