@@ -639,6 +639,7 @@ void Engine::Impl::initiator_rekey_ike_response(IkeSa& sa, Outstanding& out, con
       return;
     }
     log(LogLine::Level::kInfo, sa.id, "IKE SA rekey collision won");
+    peer_made->rekeyed_into = fresh->local_spi();  // the peer deletes it: report it as rekeyed
   }
   move_children(sa, *fresh);
   fresh->tasks = std::move(sa.tasks);
