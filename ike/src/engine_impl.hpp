@@ -187,6 +187,7 @@ struct Engine::Impl {
                   const std::vector<msg::Payload>& payloads, Bytes* copy = nullptr);
   Bytes cookie_for(const msg::Message& m, const Endpoint& remote) const;
   Bytes natd_hash(std::uint64_t spi_i, std::uint64_t spi_r, const Endpoint& ep) const;
+  bool detect_nat(detail::IkeSa& sa, const msg::Message& m, std::uint64_t spi_r) const;
 
   // ---- Child SAs and CREATE_CHILD_SA (exchange_child.cpp) ----
   // Derives keys and emits ChildSaInstall; returns the record.
@@ -205,6 +206,9 @@ struct Engine::Impl {
                              const SecretBytes* shared, DhGroup sent_group, std::uint32_t inbound_spi,
                              detail::ChildSa* old, bool in_ike_auth);
   void local_selectors(const detail::IkeSa& sa, std::vector<TrafficSelector>& local_ts,
+                       std::vector<TrafficSelector>& remote_ts) const;
+  // The selectors to propose: the old Child SA's on a rekey, else the policy's.
+  void child_selectors(const detail::IkeSa& sa, const detail::ChildSa* old, std::vector<TrafficSelector>& local_ts,
                        std::vector<TrafficSelector>& remote_ts) const;
   bool narrow(const detail::IkeSa& sa, const std::vector<TrafficSelector>& peer_local,
               const std::vector<TrafficSelector>& peer_remote, std::vector<TrafficSelector>& our_local,

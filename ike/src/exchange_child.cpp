@@ -92,6 +92,16 @@ void Engine::Impl::local_selectors(const IkeSa& sa, std::vector<TrafficSelector>
   }
 }
 
+void Engine::Impl::child_selectors(const IkeSa& sa, const ChildSa* old, std::vector<TrafficSelector>& local_ts,
+                                   std::vector<TrafficSelector>& remote_ts) const {
+  if (old) {
+    local_ts = old->local_ts;
+    remote_ts = old->remote_ts;
+  } else {
+    local_selectors(sa, local_ts, remote_ts);
+  }
+}
+
 bool Engine::Impl::narrow(const IkeSa& sa, const std::vector<TrafficSelector>& peer_local,
                           const std::vector<TrafficSelector>& peer_remote, std::vector<TrafficSelector>& our_local,
                           std::vector<TrafficSelector>& our_remote) const {
@@ -234,12 +244,7 @@ std::uint32_t Engine::Impl::accept_child(IkeSa& sa, const msg::Message& m, ByteV
   if (in_ike_auth) proposal.pfs_group = DhGroup::kNone;
   auto choice = detail::accept_esp(*sa_payload, proposal, sent_group);
   std::vector<TrafficSelector> lts, rts;
-  if (old) {
-    lts = old->local_ts;
-    rts = old->remote_ts;
-  } else {
-    local_selectors(sa, lts, rts);
-  }
+  child_selectors(sa, old, lts, rts);
   const ChildMode wanted = old ? old->mode : cp.mode;
   const bool transport = m.find_notify(notify::kUseTransportMode) != nullptr;
   const bool nat = sa.nat_local || sa.nat_remote;
@@ -281,12 +286,7 @@ void Engine::Impl::start_create_child(IkeSa& sa, std::uint32_t rekey_spi) {
     p.push_back(msg::make_payload(PayloadType::kKe,
                                   msg::KePayload{static_cast<std::uint16_t>(pfs), out.dh->public_value()}));
   std::vector<TrafficSelector> lts, rts;
-  if (old) {
-    lts = old->local_ts;
-    rts = old->remote_ts;
-  } else {
-    local_selectors(sa, lts, rts);
-  }
+  child_selectors(sa, old, lts, rts);
   p.push_back(msg::make_payload(PayloadType::kTsi, msg::TsPayload{lts}));
   p.push_back(msg::make_payload(PayloadType::kTsr, msg::TsPayload{rts}));
   if ((old ? old->mode : cp.mode) == ChildMode::kTransport) p.push_back(msg::make_notify(notify::kUseTransportMode));
@@ -332,12 +332,9 @@ void Engine::Impl::responder_create_child(IkeSa& sa, const msg::Message& m) {
     ke_group = static_cast<DhGroup>(ke->group);
     const DhGroup want = cp.proposal.pfs_group != DhGroup::kNone ? cp.proposal.pfs_group : ke_group;
     if (!crypto::dh_supported(ke_group) || want != ke_group) {
-      const DhGroup suggest = crypto::dh_supported(want) ? want : sa.suite.dh;
-      const auto g = static_cast<std::uint16_t>(suggest);
       ++stats.invalid_ke_sent;
       send_response(sa, ExchangeType::kCreateChildSa, mid,
-                    {msg::make_notify(notify::kInvalidKePayload,
-                                      Bytes{static_cast<std::uint8_t>(g >> 8), static_cast<std::uint8_t>(g)})});
+                    {detail::invalid_ke_notify(crypto::dh_supported(want) ? want : sa.suite.dh)});
       return;
     }
     dh = crypto::DhKey::generate(ke_group);
@@ -543,23 +540,10 @@ void Engine::Impl::responder_rekey_ike(IkeSa& sa, const msg::Message& m, const m
     return;
   }
   const auto ke_group = static_cast<DhGroup>(ke->group);
-  if (choice->suite.dh != ke_group) {
-    for (const auto& prop : sa_payload.proposals)
-      if (prop.number == choice->proposal.number)
-        for (const auto& t : prop.transforms)
-          if (t.type == msg::TransformType::kDh && t.id == ke->group &&
-              detail::ike_group_acceptable(policy.proposals, ke_group)) {
-            choice->suite.dh = ke_group;
-            for (auto& ct : choice->proposal.transforms)
-              if (ct.type == msg::TransformType::kDh) ct.id = ke->group;
-          }
-  }
+  detail::prefer_ke_group(*choice, sa_payload, ke_group, policy.proposals);
   if (choice->suite.dh != ke_group) {
     ++stats.invalid_ke_sent;
-    const auto g = static_cast<std::uint16_t>(choice->suite.dh);
-    send_response(sa, ExchangeType::kCreateChildSa, mid,
-                  {msg::make_notify(notify::kInvalidKePayload,
-                                    Bytes{static_cast<std::uint8_t>(g >> 8), static_cast<std::uint8_t>(g)})});
+    send_response(sa, ExchangeType::kCreateChildSa, mid, {detail::invalid_ke_notify(choice->suite.dh)});
     return;
   }
   auto dh = crypto::DhKey::generate(ke_group);

@@ -51,6 +51,24 @@ Bytes Engine::Impl::natd_hash(std::uint64_t spi_i, std::uint64_t spi_r, const En
   return crypto::sha1(data);
 }
 
+// RFC 7296 2.23: the peer's NAT_DETECTION_SOURCE_IP hashes its address as it sent it, the
+// DESTINATION_IP one ours; a mismatch with what we see means a NAT on that side. `spi_r` is the
+// responder SPI as it stood in that message's header (0 in the IKE_SA_INIT request).
+bool Engine::Impl::detect_nat(IkeSa& sa, const msg::Message& m, std::uint64_t spi_r) const {
+  if (!m.find_notify(notify::kNatDetectionSourceIp) || !m.find_notify(notify::kNatDetectionDestinationIp))
+    return false;
+  bool remote_ok = false, local_ok = false;
+  const Bytes want_remote = natd_hash(sa.spi_i, spi_r, sa.remote);
+  const Bytes want_local = natd_hash(sa.spi_i, spi_r, sa.local);
+  for (const auto* n : m.notifies()) {
+    if (n->type == notify::kNatDetectionSourceIp && n->data == want_remote) remote_ok = true;
+    if (n->type == notify::kNatDetectionDestinationIp && n->data == want_local) local_ok = true;
+  }
+  sa.nat_remote = !remote_ok;
+  sa.nat_local = !local_ok;
+  return true;
+}
+
 // Stateless cookie (RFC 7296 2.6): HMAC(secret, Ni | IPi | SPIi).
 Bytes Engine::Impl::cookie_for(const msg::Message& m, const Endpoint& remote) const {
   const auto* nonce = m.get<msg::NoncePayload>(PayloadType::kNonce);
@@ -191,19 +209,7 @@ void Engine::Impl::initiator_init_response(IkeSa& sa, const Endpoint& local, con
   sa.init_response.assign(data.begin(), data.end());
   sa.keys = crypto::derive_ike_keys(sa.suite, shared->view(), sa.ni, sa.nr, sa.spi_i, sa.spi_r);
   sa.dh.reset();
-  const auto* natd_s = m.find_notify(notify::kNatDetectionSourceIp);
-  const auto* natd_d = m.find_notify(notify::kNatDetectionDestinationIp);
-  if (natd_s && natd_d) {
-    bool remote_ok = false, local_ok = false;
-    const Bytes want_remote = natd_hash(sa.spi_i, sa.spi_r, sa.remote);
-    const Bytes want_local = natd_hash(sa.spi_i, sa.spi_r, sa.local);
-    for (const auto* n : m.notifies()) {
-      if (n->type == notify::kNatDetectionSourceIp && n->data == want_remote) remote_ok = true;
-      if (n->type == notify::kNatDetectionDestinationIp && n->data == want_local) local_ok = true;
-    }
-    sa.nat_remote = !remote_ok;
-    sa.nat_local = !local_ok;
-  }
+  detect_nat(sa, m, sa.spi_r);
   sa.peer_frag = policy.fragmentation && m.find_notify(notify::kIkev2FragmentationSupported);
   sa.outstanding.reset();
   emit_key_log(sa);
@@ -360,26 +366,12 @@ void Engine::Impl::responder_init(const Endpoint& local, const Endpoint& remote,
     send_plain(local, remote, rh, {msg::make_notify(notify::kNoProposalChosen)});
     return;
   }
-  // Prefer the group the initiator already sent a KE for, when the chosen proposal offers it.
   const auto ke_group = static_cast<DhGroup>(ke->group);
-  if (choice->suite.dh != ke_group && detail::ike_group_acceptable(policy.proposals, ke_group)) {
-    for (const auto& prop : sa_payload->proposals) {
-      if (prop.number != choice->proposal.number) continue;
-      for (const auto& t : prop.transforms)
-        if (t.type == msg::TransformType::kDh && t.id == ke->group) {
-          choice->suite.dh = ke_group;
-          for (auto& ct : choice->proposal.transforms)
-            if (ct.type == msg::TransformType::kDh) ct.id = ke->group;
-        }
-    }
-  }
+  detail::prefer_ke_group(*choice, *sa_payload, ke_group, policy.proposals);
   if (choice->suite.dh != ke_group) {
     ++stats.invalid_ke_sent;
     ++stats.incoming_rejected;
-    const auto g = static_cast<std::uint16_t>(choice->suite.dh);
-    send_plain(local, remote, rh,
-               {msg::make_notify(notify::kInvalidKePayload,
-                                 Bytes{static_cast<std::uint8_t>(g >> 8), static_cast<std::uint8_t>(g)})});
+    send_plain(local, remote, rh, {detail::invalid_ke_notify(choice->suite.dh)});
     return;
   }
   auto dh = crypto::DhKey::generate(choice->suite.dh);
@@ -411,18 +403,7 @@ void Engine::Impl::responder_init(const Endpoint& local, const Endpoint& remote,
   ++stats.incoming_accepted;
   emit_key_log(sa);
 
-  const bool natd = m.find_notify(notify::kNatDetectionSourceIp) && m.find_notify(notify::kNatDetectionDestinationIp);
-  if (natd) {
-    bool remote_ok = false, local_ok = false;
-    const Bytes want_remote = natd_hash(sa.spi_i, 0, remote);
-    const Bytes want_local = natd_hash(sa.spi_i, 0, local);
-    for (const auto* n : m.notifies()) {
-      if (n->type == notify::kNatDetectionSourceIp && n->data == want_remote) remote_ok = true;
-      if (n->type == notify::kNatDetectionDestinationIp && n->data == want_local) local_ok = true;
-    }
-    sa.nat_remote = !remote_ok;
-    sa.nat_local = !local_ok;
-  }
+  const bool natd = detect_nat(sa, m, 0);
   sa.peer_frag = policy.fragmentation && m.find_notify(notify::kIkev2FragmentationSupported);
   std::vector<msg::Payload> p;
   msg::SaPayload chosen;

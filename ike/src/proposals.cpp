@@ -134,6 +134,28 @@ bool ike_group_acceptable(const std::vector<IkeProposal>& ours, DhGroup group) {
   });
 }
 
+void prefer_ke_group(IkeChoice& choice, const msg::SaPayload& offered, DhGroup ke_group,
+                     const std::vector<IkeProposal>& ours) {
+  if (choice.suite.dh == ke_group || !ike_group_acceptable(ours, ke_group)) return;
+  const auto id = static_cast<std::uint16_t>(ke_group);
+  for (const auto& prop : offered.proposals) {
+    if (prop.number != choice.proposal.number) continue;
+    for (const auto& t : prop.transforms) {
+      if (t.type != TransformType::kDh || t.id != id) continue;
+      choice.suite.dh = ke_group;
+      for (auto& ct : choice.proposal.transforms)
+        if (ct.type == TransformType::kDh) ct.id = id;
+      return;
+    }
+  }
+}
+
+msg::Payload invalid_ke_notify(DhGroup wanted) {
+  const auto g = static_cast<std::uint16_t>(wanted);
+  return msg::make_notify(msg::notify::kInvalidKePayload,
+                          Bytes{static_cast<std::uint8_t>(g >> 8), static_cast<std::uint8_t>(g)});
+}
+
 std::size_t esp_encr_key_size(EspEncr e) { return e == EspEncr::kAesCbc128 ? 16 : 32; }
 std::size_t esp_integ_key_size(EspInteg i) { return i == EspInteg::kHmacSha1_96 ? 20 : 32; }
 

@@ -25,6 +25,12 @@ std::optional<IkeChoice> select_ike(const msg::SaPayload& offered, const std::ve
 std::optional<crypto::IkeSuite> accept_ike(const msg::SaPayload& chosen, const std::vector<IkeProposal>& ours);
 // Groups of a proposal list in preference order (for INVALID_KE_PAYLOAD checks).
 bool ike_group_acceptable(const std::vector<IkeProposal>& ours, DhGroup group);
+// Switches a choice to the group the peer already sent a KE for, when its chosen proposal offers
+// that group and we accept it (saves an INVALID_KE_PAYLOAD round trip).
+void prefer_ke_group(IkeChoice& choice, const msg::SaPayload& offered, DhGroup ke_group,
+                     const std::vector<IkeProposal>& ours);
+// N(INVALID_KE_PAYLOAD) carrying the group we want (RFC 7296 3.10.1).
+msg::Payload invalid_ke_notify(DhGroup wanted);
 
 struct EspSuite {
   EspEncr encr = EspEncr::kAesCbc256;
