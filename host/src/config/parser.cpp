@@ -172,11 +172,48 @@ class Parser {
       }
     }
     Finding f{Severity::kError, file_, line_no_, line, best_caret, "% Invalid input detected at '^' marker."};
+    redact_secret(f, words);
     if (best_incomplete) {
       f.caret_column = -1;
       f.message = "% Incomplete command.";
     }
     findings_.push_back(std::move(f));
+  }
+
+  // A refused line is echoed, as IOS does; but when it carries a key (`pre-shared-key`, `pre-share
+  // key`, `ip nhrp authentication`), everything after the keyword is replaced, even if the line was
+  // refused for a typo elsewhere, so a secret never reaches the output.
+  static void redact_secret(Finding& f, const std::vector<Word>& words) {
+    // How much of `word` spells (a prefix of) `keyword`.
+    auto spelled = [](const std::string& word, std::string_view keyword) {
+      std::size_t n = 0;
+      while (n < word.size() && n < keyword.size() &&
+             std::tolower(static_cast<unsigned char>(word[n])) == keyword[n]) {
+        ++n;
+      }
+      return n;
+    };
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      const std::string& w = words[i].text;
+      std::string lower = w;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      const std::size_t psk_at = lower.find("pre-sh");  // also inside a word two lines were merged into
+      std::size_t kept = 0;
+      if (psk_at != std::string::npos) {
+        kept = psk_at + spelled(w.substr(psk_at), "pre-shared-key");
+      } else if (spelled(w, "key") == 3 && w.size() == 3) {
+        kept = 3;
+      } else if (i > 0 && words[i - 1].text.find("nhrp") != std::string::npos && spelled(w, "authentication") >= 2) {
+        kept = spelled(w, "authentication");
+      } else {
+        continue;
+      }
+      const std::size_t keep = static_cast<std::size_t>(words[i].column) + kept;
+      if (f.text.find_first_not_of(" \t", keep) == std::string::npos) return;  // nothing follows the keyword
+      f.text = f.text.substr(0, keep) + " <removed>";
+      if (f.caret_column > static_cast<int>(keep)) f.caret_column = static_cast<int>(keep) + 1;
+      return;
+    }
   }
 
   bool dispatch(const Frame& frame, Cursor& c, std::optional<Frame>& enter) {

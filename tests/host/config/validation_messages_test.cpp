@@ -275,6 +275,16 @@ TEST(ValidationMessages, PreSharedKeysNeverAppearInFindings) {
   EXPECT_EQ(out.find("s3cr3t-psk-value"), std::string::npos) << out;
   EXPECT_EQ(out.find("nhrpPW12"), std::string::npos) << out;
   EXPECT_NE(out.find("% Invalid input detected"), std::string::npos);  // there was something to print
+  // A refused key line (a typo after the key, a bad type) is echoed without the key.
+  r = parse_config(variant("  pre-shared-key cisco\n", "  pre-shared-key s3cr3t-psk-value\n") +
+                       "interface Tunnel0\n ip nhrp authentication nhrpPW12345\n"
+                       "crypto ikev2 profile IKEV2-PROFILE\n authentication local pre-share key 0 profilekey junk\n"
+                       "crypto ikev2 keyring K2\n peer P\n  pre-shared-key\n",
+                   "hub.conf");
+  out = format(r.findings);
+  EXPECT_EQ(out.find("nhrpPW12345"), std::string::npos) << out;
+  EXPECT_NE(out.find(" ip nhrp authentication <removed>\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("% Incomplete command."), std::string::npos) << out;  // the bare pre-shared-key
 }
 
 }  // namespace
