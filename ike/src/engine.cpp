@@ -20,6 +20,8 @@ using msg::PayloadType;
 
 namespace {
 
+constexpr std::uint16_t kMaxFragments = 128;
+
 class OpenSslRandom final : public Random {
  public:
   void fill(std::span<std::uint8_t> out) override {
@@ -149,24 +151,27 @@ void Engine::Impl::remove_child(IkeSa& sa, std::uint32_t inbound_spi, ChildSaDel
   sa.children.erase(it);
 }
 
+void Engine::Impl::forget_half_open(const IkeSa& sa) {
+  auto range = half_open_by_peer_spi.equal_range(sa.spi_i);
+  for (auto it = range.first; it != range.second; ++it)
+    if (it->second == sa.spi_r) {
+      half_open_by_peer_spi.erase(it);
+      return;
+    }
+}
+
 void Engine::Impl::remove_sa(IkeSa& sa, IkeSaDown::Reason reason, bool announce) {
   while (!sa.children.empty()) remove_child(sa, sa.children.front().inbound_spi, ChildSaDelete::Reason::kIkeSaGone);
   if (sa.outstanding && sa.outstanding->new_child_spi) child_index.erase(sa.outstanding->new_child_spi);
   if (sa.state == SaState::kInitDone && half_open > 0) --half_open;
-  if (!sa.initiator) {
-    auto range = half_open_by_peer_spi.equal_range(sa.spi_i);
-    for (auto it = range.first; it != range.second; ++it)
-      if (it->second == sa.spi_r) {
-        half_open_by_peer_spi.erase(it);
-        break;
-      }
-  }
+  if (!sa.initiator) forget_half_open(sa);
   if (announce) actions.emplace_back(IkeSaDown{sa.id, reason, sa.remote});
   sas.erase(sa.local_spi());  // destroys sa
 }
 
 void Engine::Impl::mark_established(IkeSa& sa) {
   if (sa.state == SaState::kInitDone && half_open > 0) --half_open;
+  if (sa.state == SaState::kInitDone) forget_half_open(sa);
   sa.state = SaState::kEstablished;
   sa.established = now;
   sa.init_request.clear();
@@ -409,6 +414,10 @@ void Engine::Impl::on_encrypted(IkeSa& sa, const Endpoint& local, const Endpoint
     }
     ++stats.fragments_received;
     detail::Reassembly& r = sa.reassembly;
+    if (f.total_fragments > kMaxFragments) {  // defensive: far beyond any IKE message we accept
+      ++stats.dropped_at_dispatch;
+      return;
+    }
     if (!r.active || r.message_id != h.message_id || r.response != h.is_response()) {
       r = detail::Reassembly{};
       r.active = true;

@@ -147,6 +147,7 @@ struct Engine::Impl {
   void remove_sa(detail::IkeSa& sa, IkeSaDown::Reason reason, bool announce);
   void remove_child(detail::IkeSa& sa, std::uint32_t inbound_spi, ChildSaDelete::Reason reason);
   void mark_established(detail::IkeSa& sa);
+  void forget_half_open(const detail::IkeSa& sa);  // IKE_SA_INIT retransmission index entry
   const Profile& profile_of(const detail::IkeSa& sa) const { return policy.profiles[sa.profile]; }
   detail::SkDirection out_keys(const detail::IkeSa& sa) const;
   detail::SkDirection in_keys(const detail::IkeSa& sa) const;
