@@ -14,6 +14,7 @@ module hmac_sha1 #(
   input  wire logic                        rst_ni,
   input  wire logic                        in_valid_i,
   output logic                             in_ready_o,
+  output logic [CTX-1:0]                   in_space_o,
   input  wire logic [CW-1:0]               in_ctx_i,
   input  wire logic                        in_first_i,
   input  wire logic                        in_last_i,

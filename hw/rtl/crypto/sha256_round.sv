@@ -35,7 +35,7 @@ module sha256_round #(
 );
 
   function automatic logic [31:0] rotr(input logic [31:0] x, input int unsigned n);
-    return (x >> n) | (x << (32 - n));
+    rotr = (x >> n) | (x << (32 - n));
   endfunction
 
   // 3:2 compressor: x + y + z == s + c (mod 2^32).
@@ -43,7 +43,7 @@ module sha256_round #(
     logic [31:0] s, c;
     s = x ^ y ^ z;
     c = ((x & y) | (x & z) | (y & z)) << 1;
-    return {s, c};
+    csa = {s, c};
   endfunction
 
   logic [31:0] a, b, c, d, e, f, g, h;

@@ -104,22 +104,34 @@ module sha_core #(
     end
   end
 
+  // what enters each unit: the ring entry for unit 0, the previous unit's output otherwise
+  logic [N_RND-1:0] i_valid;
+  logic [PW-1:0] i_pass[N_RND];
+  logic [TW-1:0] i_tag[N_RND];
+  logic [SW-1:0] i_st[N_RND];
+  logic [SW-1:0] i_hin[N_RND];
+  logic [15:0][31:0] i_w[N_RND];
+
   for (genvar u = 0; u < N_RND; u++) begin : g_unit
-    logic v_in;
-    logic [PW-1:0] p_in;
-    logic [TW-1:0] t_in;
-    logic [SW-1:0] s_in, h_in;
-    logic [15:0][31:0] w_in;
     if (u == 0) begin : g_first
-      assign {v_in, p_in, t_in, s_in, h_in, w_in} = {r_valid, r_pass, r_tag, r_st, r_hin, r_w};
+      assign i_valid[u] = r_valid;
+      assign i_pass[u] = r_pass;
+      assign i_tag[u] = r_tag;
+      assign i_st[u] = r_st;
+      assign i_hin[u] = r_hin;
+      assign i_w[u] = r_w;
     end else begin : g_next
-      assign {v_in, p_in, t_in, s_in, h_in, w_in} =
-          {u_valid[u-1], u_pass[u-1], u_tag[u-1], u_st[u-1], u_hin[u-1], u_w[u-1]};
+      assign i_valid[u] = u_valid[u-1];
+      assign i_pass[u] = u_pass[u-1];
+      assign i_tag[u] = u_tag[u-1];
+      assign i_st[u] = u_st[u-1];
+      assign i_hin[u] = u_hin[u-1];
+      assign i_w[u] = u_w[u-1];
     end
     if (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) begin : g_sha1
       sha1_round #(.UNIT(u), .N_RND(N_RND), .PW(PW), .TW(TW)) u_round (
         .clk_i, .rst_ni,
-        .valid_i(v_in), .pass_i(p_in), .tag_i(t_in), .st_i(s_in), .hin_i(h_in), .w_i(w_in),
+        .valid_i(i_valid[u]), .pass_i(i_pass[u]), .tag_i(i_tag[u]), .st_i(i_st[u]), .hin_i(i_hin[u]), .w_i(i_w[u]),
         .mid_valid_o(mid_valid[u]), .mid_pass_o(mid_pass[u]),
         .valid_o(u_valid[u]), .pass_o(u_pass[u]), .tag_o(u_tag[u]), .st_o(u_st[u]), .hin_o(u_hin[u]),
         .w_o(u_w[u])
@@ -127,7 +139,7 @@ module sha_core #(
     end else begin : g_sha256
       sha256_round #(.UNIT(u), .N_RND(N_RND), .PW(PW), .TW(TW)) u_round (
         .clk_i, .rst_ni,
-        .valid_i(v_in), .pass_i(p_in), .tag_i(t_in), .st_i(s_in), .hin_i(h_in), .w_i(w_in),
+        .valid_i(i_valid[u]), .pass_i(i_pass[u]), .tag_i(i_tag[u]), .st_i(i_st[u]), .hin_i(i_hin[u]), .w_i(i_w[u]),
         .mid_valid_o(mid_valid[u]), .mid_pass_o(mid_pass[u]),
         .valid_o(u_valid[u]), .pass_o(u_pass[u]), .tag_o(u_tag[u]), .st_o(u_st[u]), .hin_o(u_hin[u]),
         .w_o(u_w[u])

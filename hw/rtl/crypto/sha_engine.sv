@@ -16,6 +16,7 @@
 // while the previous one is in the core; throughput comes from many contexts in flight. A context handles
 // one message at a time: a first beat for a busy context waits (back-pressure) until its result is taken.
 // A non-first beat for a context with no open message is dropped and counted in drop_count_o.
+// in_space_o tells the sender which contexts would take a beat now, so that it can keep the port busy.
 // Results leave in completion order, tagged with the context.
 `default_nettype none
 
@@ -32,6 +33,7 @@ module sha_engine #(
   // message beats
   input  wire logic                        in_valid_i,
   output logic                             in_ready_o,
+  output logic [CTX-1:0]                   in_space_o,   // bit c: a beat for context c would be taken now
   input  wire logic [CW-1:0]               in_ctx_i,
   input  wire logic                        in_first_i,
   input  wire logic                        in_last_i,
@@ -90,6 +92,9 @@ module sha_engine #(
   assign drop = !in_first_i && !open_ok;
   assign in_ready_o = in_first_i ? !act_q[ic] : (drop || !full_q[ic]);
   assign in_fire = in_valid_i && in_ready_o;
+  // Lets the sender pick a context that will not stall the shared port (the first beat of a new message
+  // for an idle context, the next beat for an open one).
+  assign in_space_o = ~act_q | (~lastin_q & ~full_q);
   assign accept = in_fire && !drop;
   assign pos = in_first_i ? 2'd0 : beat_q[ic];
   assign nb = !in_last_i ? 5'd16 : (in_nbytes_i > 5'd16 ? 5'd16 : in_nbytes_i);

@@ -32,7 +32,7 @@ module sha_fifo #(
   assign rd = rd_valid_o && rd_ready_i;
 
   function automatic logic [AW-1:0] next_ptr(input logic [AW-1:0] p);
-    return (32'(p) == DEPTH - 1) ? '0 : p + 1'b1;
+    next_ptr = (32'(p) == DEPTH - 1) ? '0 : p + 1'b1;
   endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
