@@ -245,8 +245,8 @@ bool CardEspOffload::remove_sa(SaHandle handle) {
 }
 
 std::size_t CardEspOffload::submit(std::span<const EspJob> jobs) {
-  std::vector<card::Desc> batch;
-  batch.reserve(jobs.size());
+  std::vector<card::Desc>& batch = batch_;
+  batch.clear();
   std::size_t room = data_->free_slots();
   if (data_->in_flight() == 0) last_progress_ = std::chrono::steady_clock::now();
   std::size_t accepted = 0;
@@ -428,7 +428,7 @@ std::size_t CardEspOffload::poll(std::span<EspCompletion> out) {
   }
   if (n == out.size() || data_->in_flight() == 0) return n;
   if (options_.interrupts && !data_->completion_ready()) data_->wait_for_completion(options_.interrupt_wait);
-  std::array<card::Cpl, 64> cpls{};
+  std::array<card::Cpl, 64>& cpls = cpl_buf_;
   const std::size_t got = data_->poll(std::span(cpls).first(std::min(cpls.size(), out.size() - n)));
   const std::uint32_t mask = data_->capacity() - 1;
   for (std::size_t i = 0; i < got; ++i) {

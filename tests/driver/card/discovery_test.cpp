@@ -49,3 +49,35 @@ TEST(Discovery, CardIdsAreXilinxOnly) {
 
 }  // namespace
 }  // namespace hubsec::driver::device
+
+#include "hubsec/driver/device/offload_choice.hpp"
+
+namespace hubsec::driver::device {
+namespace {
+
+TEST(OffloadChoice, OnlyAutoFallsBackAndItSaysWhy) {
+  const OffloadChoice soft = choose_offload("soft", "");
+  ASSERT_NE(soft.offload, nullptr);
+  EXPECT_EQ(soft.backend, "soft");
+  EXPECT_TRUE(soft.reason.empty());
+
+  const OffloadChoice card = choose_offload("card", "");  // no card on this machine
+  EXPECT_EQ(card.offload, nullptr);
+  EXPECT_NE(card.reason.find("no card"), std::string::npos) << card.reason;
+
+  const OffloadChoice automatic = choose_offload("auto", "");
+  ASSERT_NE(automatic.offload, nullptr);
+  EXPECT_EQ(automatic.backend, "soft");
+  EXPECT_NE(automatic.reason.find("auto: using soft because"), std::string::npos) << automatic.reason;
+
+  // A placeholder card is no ESP offload: auto says so and falls back.
+  const OffloadChoice placeholder = choose_offload("auto", "loopback");
+  ASSERT_NE(placeholder.offload, nullptr);
+  EXPECT_EQ(placeholder.backend, "soft");
+  EXPECT_NE(placeholder.reason.find("placeholder"), std::string::npos) << placeholder.reason;
+
+  EXPECT_EQ(choose_offload("fast", "").offload, nullptr);
+}
+
+}  // namespace
+}  // namespace hubsec::driver::device

@@ -11,6 +11,7 @@
 // it unless Options::allow_placeholder, which only the plumbing tests set.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -69,6 +70,8 @@ class CardEspOffload final : public EspOffload {
   std::unique_ptr<DmaBuffer> sa_record_;
   std::size_t slot_bytes_ = 0;
   std::vector<Pending> pending_;
+  std::vector<card::Desc> batch_;        // reused by submit()
+  std::array<card::Cpl, 64> cpl_buf_{};  // reused by poll()
   std::uint64_t next_position_ = 0;  // descriptors posted, the cookie the card sees
   std::deque<EspCompletion> host_done_;  // jobs refused before reaching the card
   std::unordered_map<SaHandle, std::unique_ptr<Sa>> sas_;

@@ -12,8 +12,12 @@ namespace hubsec::driver::device {
 class LoopbackStats {
  public:
   virtual ~LoopbackStats() = default;
-  // CPU time the model itself spent serving jobs, on the caller's thread.
+  // Time the model itself spent serving jobs (steady clock, on the caller's thread).
   [[nodiscard]] virtual std::uint64_t model_cpu_ns() const = 0;
+  // Deferred: doorbells are only recorded and jobs are served when run() is called, so that a bench can
+  // time the driver's side alone.
+  virtual void set_deferred(bool deferred) = 0;
+  virtual void run() = 0;
 };
 
 OpenedDevice open_loopback_device();
