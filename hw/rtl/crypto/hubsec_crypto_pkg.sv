@@ -5,6 +5,30 @@
 package hubsec_crypto_pkg;
 
   // ---- AES-256 ----
+  // Byte 0 of a block or key (the first byte in FIPS-197's notation) is the most significant byte; the
+  // state is column-major as in FIPS-197 (byte i is row i % 4, column i / 4).
+  // (No localparams here: an unused package parameter is a -Wall warning in every core that imports none.)
+
+  typedef logic [127:0] aes_block_t;  // a block, a state or a round key
+  typedef logic [255:0] aes_key_t;    // 8 schedule words: the cipher key, or a sliding key window
+  typedef logic [31:0] aes_word_t;    // one key-schedule word w[i]
+
+  // The decryption key is w[52..59] of the key schedule (round keys 13 and 14). aes_key_expand computes
+  // it once per SA; aes_cipher (DECRYPT = 1) runs the schedule backwards from it on the fly.
+  typedef aes_key_t aes_dec_key_t;
+
+  // Key-schedule step i = 4k + 4 (k = 1..13) uses RotWord and Rcon[i / 8] when k is odd.
+  function automatic logic [7:0] aes_rcon(input logic [3:0] k);
+    case (k)
+      4'd1, 4'd2:   aes_rcon = 8'h01;
+      4'd3, 4'd4:   aes_rcon = 8'h02;
+      4'd5, 4'd6:   aes_rcon = 8'h04;
+      4'd7, 4'd8:   aes_rcon = 8'h08;
+      4'd9, 4'd10:  aes_rcon = 8'h10;
+      4'd11, 4'd12: aes_rcon = 8'h20;
+      default:      aes_rcon = 8'h40;
+    endcase
+  endfunction
 
   // ---- SHA-1 / SHA-256 / HMAC ----
   // Constants from FIPS 180-4 (sections 4.2 and 5.3); message types of the multi-context hash engine.
