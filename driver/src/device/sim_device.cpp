@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "hubsec/driver/device/discovery.hpp"
+#include "hubsec/driver/device/sim_access.hpp"
 #include "hubsec/sim/sim_card.hpp"
 
 namespace hubsec::driver::device {
@@ -81,5 +82,10 @@ OpenedDevice open_sim_device(const SimDeviceOptions& options) {
 }
 
 bool sim_device_available() { return true; }
+
+sim::SimCard* sim_card_of(Device& device) {
+  auto* sim = dynamic_cast<SimDevice*>(&device);
+  return sim ? &sim->card() : nullptr;
+}
 
 }  // namespace hubsec::driver::device

@@ -14,6 +14,7 @@
 #include "hubsec/driver/device/card_layout.hpp"
 #include "hubsec/driver/device/card_queue.hpp"
 #include "hubsec/driver/device/discovery.hpp"
+#include "hubsec/driver/device/sim_access.hpp"
 
 namespace hubsec::driver::device::testing {
 
@@ -21,6 +22,16 @@ namespace layout = hubsec::driver::device::card;
 
 class CardFixture : public ::testing::Test {
  protected:
+  // Whatever a test did, the card must never have issued an illegal AXI burst (4 KiB crossing, wrong size,
+  // WLAST in the wrong place), and every fault must be one the test provoked on purpose.
+  void TearDown() override {
+    if (!device_) return;
+    const sim::SimCardStats stats = sim_card_of(*device_)->stats();
+    EXPECT_EQ(stats.protocol_errors, 0u);
+    EXPECT_EQ(stats.dma_faults, expected_faults_);
+    EXPECT_EQ(device_->read32(layout::reg::kFaultCount), expected_faults_);
+  }
+
   void open(unsigned data_queues = 1, unsigned ring_log2 = 4, unsigned stall_permille = 0) {
     SimDeviceOptions options;
     options.dma_stall_permille = stall_permille;
@@ -103,6 +114,7 @@ class CardFixture : public ::testing::Test {
   }
 
   std::unique_ptr<Device> device_;
+  std::uint64_t expected_faults_ = 0;
   CardIdentity identity_;
   std::vector<std::unique_ptr<CardQueue>> queues_;
 };

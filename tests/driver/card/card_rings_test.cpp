@@ -320,6 +320,7 @@ TEST_F(CardRings, DmaFaultIsReportedAndTheCardGoesOn) {
   auto bad_dst = copy_desc(1, 1, *src, 256, *dst, 2);
   bad_dst.dst_addr = stray;
   const layout::Desc descs[] = {bad_src, bad_dst, copy_desc(1, 1, *src, 256, *dst, 3)};
+  expected_faults_ = 2;
   ASSERT_EQ(data().post(descs), 3u);
   data().ring_doorbell();
   const auto cpls = collect(data(), 3);
@@ -342,6 +343,7 @@ TEST_F(CardRings, RingFaultHaltsOnlyThatQueue) {
   device_->write32(layout::reg::kIrqStatus, 0xff);
   device_->wait_interrupt(std::chrono::microseconds(0));
   // Queue 2's descriptor ring now points at nothing.
+  expected_faults_ = 1;
   device_->write32(layout::queue_reg(2, layout::qreg::kDescBaseLo), 0x1000);
   device_->write32(layout::queue_reg(2, layout::qreg::kDescBaseHi), 0);
   const layout::Desc d = copy_desc(1, 1, *src, 64, *dst, 1);
