@@ -1,7 +1,7 @@
 // hubsec_card: the card top, with the boundary of a Vitis RTL kernel: an AXI4-Lite register port, an AXI4
 // master to host memory (64-bit addresses and data) and an interrupt line. Inside: the register file, the
 // queue engine (descriptor fetch, completion write, DMA burst master), one interrupt coalescer per queue, and
-// the datapath. DATAPATH = "placeholder" selects hubsec_placeholder_datapath, a copy engine that is NOT
+// the datapath. PLACEHOLDER_DATAPATH selects hubsec_placeholder_datapath, a copy engine that is NOT
 // ESP and that issue 5's ESP pipelines replace behind the same ports; CAPS.PLACEHOLDER_DATAPATH says so to
 // the host. active_o (the card has work, a reset pending or an interrupt timer running) is for simulators
 // that clock the card only while it has something to do; leave it unconnected on a board.
@@ -11,7 +11,7 @@ module hubsec_card #(
   parameter int unsigned NUM_QUEUES = 4,  // queue 0 is the control queue
   parameter int unsigned SA_SLOTS = 64,
   parameter int unsigned MAX_PACKET = 9216,
-  parameter string       DATAPATH = "placeholder"
+  parameter bit          PLACEHOLDER_DATAPATH = 1'b1  // 0: issue 5's ESP datapath (not in the tree yet)
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -64,7 +64,7 @@ module hubsec_card #(
   output logic             active_o
 );
 
-  localparam logic [31:0] CAPS = (DATAPATH == "placeholder") ?
+  localparam logic [31:0] CAPS = PLACEHOLDER_DATAPATH ?
       (32'd1 << hubsec_card_pkg::CAP_PLACEHOLDER_DATAPATH) : 32'd0;
 
   logic                              enable, reset_req, clear;
@@ -144,7 +144,7 @@ module hubsec_card #(
   );
 
   // Only the placeholder exists until issue 5's ESP pipelines arrive; they take this seam.
-  if (DATAPATH == "placeholder") begin : g_placeholder
+  if (PLACEHOLDER_DATAPATH) begin : g_placeholder
     hubsec_placeholder_datapath #(.SA_SLOTS(SA_SLOTS), .MAX_PACKET(MAX_PACKET)) u_datapath (
       .clk_i, .rst_ni, .clear_i(clear),
       .job_valid_i(dp_job_valid), .job_ready_o(dp_job_ready), .job_desc_i(dp_job_desc),
