@@ -600,6 +600,48 @@ TEST(EngineTest, FragmentationWhenMessagesExceedMtu) {
   EXPECT_TRUE(net.a.engine->snapshot(net.now)[0].fragmentation);
 }
 
+TEST(EngineTest, FragmentedExchangesSurviveLoss) {
+  auto pa = make_policy("192.0.2.1"), pb = make_policy("192.0.2.2");
+  for (Policy* p : {&pa, &pb}) {
+    p->mtu = 256;
+    p->retransmit.initial = 500ms;
+    p->retransmit.tries = 12;
+    p->profiles[0].child.mode = ChildMode::kTunnel;
+    for (int i = 0; i < 8; ++i) {
+      auto mask = *IpAddress::parse("255.255.255.0");
+      auto mine = *IpAddress::parse((p == &pa ? "10.1." : "10.2.") + std::to_string(i) + ".0");
+      auto theirs = *IpAddress::parse((p == &pa ? "10.2." : "10.1.") + std::to_string(i) + ".0");
+      p->profiles[0].child.local_ts.push_back(TrafficSelector::subnet(mine, mask));
+      p->profiles[0].child.remote_ts.push_back(TrafficSelector::subnet(theirs, mask));
+    }
+  }
+  FakeNetwork net(std::move(pa), std::move(pb));
+  net.loss = 0.15;
+  net.jitter = 50ms;
+  net.initiate_from_a();
+  ASSERT_TRUE(net.run_until([&] { return net.a.children.size() == 1 && net.b.children.size() == 1; }, 120s));
+  ASSERT_TRUE(net.a.engine->rekey_child_sa(net.a.children.begin()->first, net.now));
+  net.collect();
+  ASSERT_TRUE(net.run_until([&] { return net.a.engine->stats().child_rekeys == 1 && net.a.children.size() == 1; }, 120s));
+  net.run(10s);
+  expect_children_match(net.a, net.b);
+  EXPECT_GT(net.b.engine->stats().fragments_received, 4u);
+}
+
+TEST(EngineTest, DuplicatedRequestsAnsweredFromTheStoredResponse) {
+  FakeNetwork net(make_policy("192.0.2.1"), make_policy("192.0.2.2"));
+  net.duplicate = 1.0;  // every datagram arrives twice
+  establish(net);
+  ASSERT_TRUE(net.a.engine->rekey_child_sa(net.a.children.begin()->first, net.now));
+  net.collect();
+  net.run(2s);
+  expect_children_match(net.a, net.b);
+  EXPECT_EQ(net.a.children.size(), 1u);
+  // IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA and INFORMATIONAL duplicates each answered once more.
+  EXPECT_GE(net.b.engine->stats().retransmits_answered, 3u);
+  EXPECT_EQ(net.a.engine->stats().child_rekeys, 1u);
+}
+
 TEST(EngineTest, NatDetectedFloatsTo4500) {
   FakeNetwork net(make_policy("192.0.2.1"), make_policy("192.0.2.2"));
   net.nat_a = true;
