@@ -308,7 +308,12 @@ void Engine::Impl::responder_create_child(IkeSa& sa, const msg::Message& m) {
   }
   const ChildPolicy& cp = profile_of(sa).child;
   ChildSa* old = nullptr;
-  if (const auto* rekey = m.find_notify(notify::kRekeySa)) {
+  const auto* rekey_notify = m.find_notify(notify::kRekeySa);
+  if (!rekey_notify && sa.children.size() >= policy.max_children_per_ike_sa) {
+    send_response(sa, ExchangeType::kCreateChildSa, mid, {msg::make_notify(notify::kNoAdditionalSas)});
+    return;
+  }
+  if (const auto* rekey = rekey_notify) {
     std::uint32_t peer_in = 0;
     if (rekey->spi.size() == 4) peer_in = (std::uint32_t{rekey->spi[0]} << 24) | (std::uint32_t{rekey->spi[1]} << 16) |
                                           (std::uint32_t{rekey->spi[2]} << 8) | rekey->spi[3];

@@ -337,6 +337,25 @@ TEST(EngineTest, ChildRekeyWithPfsAndNewChild) {
   EXPECT_NE(net.b.installs.back().sa.reqid, net.b.installs.front().sa.reqid);
 }
 
+TEST(EngineTest, ChildSaLimitPerIkeSa) {
+  auto pb = make_policy("192.0.2.2");
+  pb.max_children_per_ike_sa = 2;
+  FakeNetwork net(make_policy("192.0.2.1"), std::move(pb));
+  establish(net);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(net.a.engine->create_child_sa(net.a.ups[0].id, net.now));
+  net.collect();
+  net.run(3s);
+  EXPECT_EQ(net.a.children.size(), 2u);
+  expect_children_match(net.a, net.b);
+  EXPECT_EQ(net.a.engine->stats().outgoing_rejected, 2u);  // the IKE_AUTH one + 1 created, 2 refused
+  // Rekeying stays possible at the limit.
+  ASSERT_TRUE(net.a.engine->rekey_child_sa(net.a.children.begin()->first, net.now));
+  net.collect();
+  net.run(2s);
+  EXPECT_EQ(net.a.children.size(), 2u);
+  EXPECT_EQ(net.a.engine->stats().child_rekeys, 1u);
+}
+
 TEST(EngineTest, PfsRequiredButPeerSendsNoKe) {
   auto pa = make_policy("192.0.2.1"), pb = make_policy("192.0.2.2");
   pb.profiles[0].child.proposal.pfs_group = DhGroup::kEcp256;

@@ -129,6 +129,7 @@ struct Policy {
   std::int32_t cookie_threshold = -1;
   std::uint32_t max_half_open = 1000;   // refuse new IKE_SA_INIT beyond this (counted in stats)
   std::uint32_t max_sas = 0;            // 0 = no limit
+  std::uint32_t max_children_per_ike_sa = 64;  // more CREATE_CHILD_SA get NO_ADDITIONAL_SAS
   Duration half_open_timeout{std::chrono::seconds(30)};
   bool fragmentation = true;  // announce and use RFC 7383 fragmentation
   std::uint32_t mtu = 1280;   // IKE messages above this (IP+UDP included) are fragmented when allowed
