@@ -200,9 +200,9 @@ module sha_engine #(
       if (sk == hubsec_crypto_pkg::SHA_BLK_OUTER || 7'(i) < m_lim) byte_v = src[511-8*i-:8];
       else if (p80_en && 7'(i) == p80_pos) byte_v = 8'h80;
       else byte_v = 8'h00;
-      if (len_en && i >= 56) byte_v = bitlen[63-8*(i-56)-:8];
       blk[511-8*i-:8] = byte_v ^ pad_byte;
     end
+    if (len_en) blk[63:0] = bitlen;  // bytes 56..63; only data and padding blocks, which have no pad_byte
   end
 
   logic core_out_valid, core_out_ready;
