@@ -1,4 +1,7 @@
 // hubsecd: IKEv2 for the hub, configured in IOS syntax. See docs/configuration.md.
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -80,6 +83,22 @@ std::optional<Args> parse_args(int argc, char** argv) {
   return a;
 }
 
+// The first IPv4 address of a local interface (`tunnel source eth0`), as IOS uses the interface's.
+std::optional<hubsec::ike::IpAddress> interface_address(const std::string& name) {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
+  std::optional<hubsec::ike::IpAddress> found;
+  for (ifaddrs* i = list; i && !found; i = i->ifa_next) {
+    if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && name == i->ifa_name) {
+      sockaddr_in sin{};
+      std::memcpy(&sin, i->ifa_addr, sizeof sin);
+      found = hubsec::ike::IpAddress::v4(ntohl(sin.sin_addr.s_addr));
+    }
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,10 +117,18 @@ int main(int argc, char** argv) {
   daemon::PlanOptions plan_options;
   plan_options.local_address = args->local;
   if (!plan_options.local_address) {
-    // IOS takes the address of the tunnel source; accept it when it is written as an address.
+    // IOS takes the address of the tunnel source: an address, or a local interface's address.
     for (const auto& t : parsed.config.tunnels) {
-      if (auto ip = config::Ipv4::parse(t.tunnel_source)) plan_options.local_address = hubsec::ike::IpAddress::v4(ip->value);
+      if (t.tunnel_source.empty() || plan_options.local_address) continue;
+      if (auto ip = config::Ipv4::parse(t.tunnel_source)) {
+        plan_options.local_address = hubsec::ike::IpAddress::v4(ip->value);
+      } else if (auto addr = interface_address(t.tunnel_source)) {
+        plan_options.local_address = addr;
+      } else {
+        log.warn(t.name + ": tunnel source " + t.tunnel_source + " is neither an address nor a local interface");
+      }
     }
+    if (plan_options.local_address) log.info("local address " + plan_options.local_address->to_string());
   }
   daemon::Plan plan = daemon::build_plan(parsed.config, plan_options);
   for (const auto& n : plan.notes) log.warn(n);
