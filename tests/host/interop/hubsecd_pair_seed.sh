@@ -53,6 +53,13 @@ s=$(echo "$spoke_child" | grep -o 'in 0x[0-9A-F]* out 0x[0-9A-F]*' | awk '{print
 [ "$h" = "$s" ] || fail "Child SPIs not mirrored: hub [$h] spoke [$s]"
 echo "PASS: transport-mode Child SA (esp-aes 256 esp-sha-hmac, GRE host selectors), SPIs mirrored"
 
+# An unknown command gets IOS's answer and a failing exit status.
+if hub show crypto ikev2 bogus >"$WORK/bogus.txt"; then fail "an unknown command succeeded"; fi
+grep -q "% Invalid input detected at '^' marker." "$WORK/bogus.txt" || fail "unknown command: $(cat "$WORK/bogus.txt")"
+[ "$(sed -n 2p "$WORK/bogus.txt")" = "                  ^" ] || fail "caret not under 'bogus': $(cat "$WORK/bogus.txt")"
+hub sh cry ikev2 sa det | grep -q "Negotiation done" || fail "abbreviated show did not work"
+echo "PASS: control commands: abbreviations accepted, unknown input refused IOS-style"
+
 spoke clear crypto sa
 hs_wait 10 bash -c "! hub show crypto ikev2 sa | grep -q READY && ! hub show crypto ipsec sa | grep -q 'IKE SA'" ||
   fail "the hub kept the SA the spoke deleted"

@@ -141,6 +141,17 @@ wait_agree 10 "ike_agree && [ \"\$(hub_ike_spis)\" != '$before' ]" ||
 [ "$(hub_child_spis)" = "$child" ] && spis_agree || fail "Child SA lost in the IKE rekey"
 echo "PASS: IKE SA rekeyed by hubsecd: [$before] -> [$(hub_ike_spis)], Child SA kept"
 
+# ---- liveness ----------------------------------------------------------------------------------
+step "liveness check (empty INFORMATIONAL) sent by hubsecd"
+id=$(hubsec_cmd show crypto ikev2 sa | awk '/READY/ {print $1; exit}')
+answered=$(grep -c "parsed INFORMATIONAL request [0-9]* \[ \]" "$WORK/swan/charon.log" || true)
+hubsec_cmd crypto ikev2 dpd "$id" || fail "hubsec refused the DPD"
+hs_wait 5 bash -c "[ \$(grep -c 'parsed INFORMATIONAL request [0-9]* \[ \]' '$WORK/swan/charon.log') -gt $answered ]" ||
+  fail "strongSwan saw no empty INFORMATIONAL"
+hs_wait 5 bash -c "hubsec_cmd show crypto ikev2 stats | grep -Eq 'DPD sent +[1-9]'" || fail "DPD not counted"
+ike_agree && spis_agree || fail "the SAs changed after a liveness check"
+echo "PASS: liveness check answered by strongSwan, SAs unchanged"
+
 # ---- deletes -----------------------------------------------------------------------------------
 step "delete driven by strongSwan"
 swan --terminate --ike hub --timeout 10 >/dev/null
