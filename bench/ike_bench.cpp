@@ -42,7 +42,9 @@ struct Wire {
   bool to_responder;
 };
 
-std::size_t heap_in_use() { return mallinfo2().uordblks; }
+std::size_t heap_in_use() {
+  return mallinfo2().uordblks;
+}
 
 // CPU time of this thread: the machine is shared, so wall time would count other processes' work.
 std::chrono::nanoseconds thread_cpu() {
@@ -63,8 +65,10 @@ std::chrono::nanoseconds handshakes(Engine& initiator, Engine& responder, int co
     std::deque<Wire> queue;
     auto drain = [&](Engine& e, bool from_initiator) {
       for (auto& a : e.take_actions()) {
-        if (auto* d = std::get_if<SendDatagram>(&a)) queue.push_back({d->local, d->remote, std::move(d->payload), from_initiator});
-        else if (std::holds_alternative<IkeSaUp>(a) && !from_initiator) ++*established;
+        if (auto* d = std::get_if<SendDatagram>(&a))
+          queue.push_back({d->local, d->remote, std::move(d->payload), from_initiator});
+        else if (std::holds_alternative<IkeSaUp>(a) && !from_initiator)
+          ++*established;
       }
     };
     drain(initiator, true);
@@ -104,8 +108,10 @@ int main(int argc, char** argv) {
     const double secs = std::chrono::duration<double>(busy).count();
     std::printf("group %u: %d handshakes (IKE_SA_INIT+IKE_AUTH, 1 Child SA each), %d established\n",
                 static_cast<unsigned>(group), count, up);
-    std::printf("  responder thread CPU time %.3f s -> %.0f handshakes/s per core (wall, both sides in-process: %.0f/s)\n",
-                secs, count / secs, count / wall);
+    std::printf(
+        "  responder thread CPU time %.3f s -> %.0f handshakes/s per core (wall, both sides in-process: "
+        "%.0f/s)\n",
+        secs, count / secs, count / wall);
   }
   {
     const std::size_t before = heap_in_use();
@@ -118,8 +124,11 @@ int main(int argc, char** argv) {
     malloc_trim(0);
     const std::size_t after = heap_in_use();
     const auto snap = responder->snapshot(TimePoint{});
-    std::printf("memory: %zu established IKE SAs (%zu with a Child SA) hold %zu heap bytes -> %.0f bytes per IKE SA\n",
-                snap.size(), snap.size(), after - before, static_cast<double>(after - before) / static_cast<double>(snap.size()));
+    std::printf(
+        "memory: %zu established IKE SAs (%zu with a Child SA) hold %zu heap bytes -> %.0f bytes per IKE "
+        "SA\n",
+        snap.size(), snap.size(), after - before,
+        static_cast<double>(after - before) / static_cast<double>(snap.size()));
     if (static_cast<int>(snap.size()) != sas || up != sas) {
       std::fprintf(stderr, "expected %d established SAs, got %zu\n", sas, snap.size());
       return 1;

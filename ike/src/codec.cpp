@@ -181,9 +181,12 @@ DecodeError decode_ts(ByteView data, TsPayload& ts) {
     sel.ip_proto = r.u8();
     const std::uint16_t len = r.u16();
     std::size_t addr_len = 0;
-    if (type == 7) addr_len = 4;
-    else if (type == 8) addr_len = 16;
-    else return DecodeError::kBadSyntax;
+    if (type == 7)
+      addr_len = 4;
+    else if (type == 8)
+      addr_len = 16;
+    else
+      return DecodeError::kBadSyntax;
     if (len != 8 + 2 * addr_len) return DecodeError::kBadLength;
     if (!r.has(len - 4u)) return DecodeError::kTruncated;
     sel.start_port = r.u16();
@@ -347,9 +350,7 @@ DecodeError decode_body(PayloadType type, ByteView data, Payload& out) {
       out.body = std::move(f);
       return DecodeError::kOk;
     }
-    default:
-      out.body = UnknownPayload{r.rest()};
-      return DecodeError::kOk;
+    default: out.body = UnknownPayload{r.rest()}; return DecodeError::kOk;
   }
 }
 
@@ -442,8 +443,10 @@ Decoded<Header> decode_header(ByteView bytes) {
   h.flags = r.u8();
   h.message_id = r.u32();
   h.length = r.u32();
-  if ((h.version >> 4) != 2) out.error = DecodeError::kBadVersion;
-  else if (h.length < kHeaderSize) out.error = DecodeError::kBadLength;
+  if ((h.version >> 4) != 2)
+    out.error = DecodeError::kBadVersion;
+  else if (h.length < kHeaderSize)
+    out.error = DecodeError::kBadLength;
   return out;
 }
 
@@ -477,9 +480,9 @@ Decoded<std::vector<Payload>> decode_payloads(PayloadType first, ByteView bytes)
       // 1-32 are reserved (IKEv1); 49-127 unassigned, 128+ private: kept as unknown.
       p.type = PayloadType::kNone;
     }
-    const DecodeError e = p.type == PayloadType::kNone ? (p.body = UnknownPayload{Bytes(body.begin(), body.end())},
-                                                          DecodeError::kOk)
-                                                       : decode_body(p.type, body, p);
+    const DecodeError e = p.type == PayloadType::kNone
+                              ? (p.body = UnknownPayload{Bytes(body.begin(), body.end())}, DecodeError::kOk)
+                              : decode_body(p.type, body, p);
     if (e != DecodeError::kOk) {
       out.error = e;
       return out;
@@ -520,9 +523,11 @@ Bytes encode_payloads(const std::vector<Payload>& payloads, PayloadType* first) 
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     const Payload& p = payloads[i];
     std::uint8_t next = 0;
-    if (p.type == PayloadType::kSk || p.type == PayloadType::kSkf) next = static_cast<std::uint8_t>(p.inner_first);
-    else if (i + 1 < payloads.size()) next = payloads[i + 1].type == PayloadType::kNone ? payloads[i + 1].raw_type
-                                                                                         : static_cast<std::uint8_t>(payloads[i + 1].type);
+    if (p.type == PayloadType::kSk || p.type == PayloadType::kSkf)
+      next = static_cast<std::uint8_t>(p.inner_first);
+    else if (i + 1 < payloads.size())
+      next = payloads[i + 1].type == PayloadType::kNone ? payloads[i + 1].raw_type
+                                                        : static_cast<std::uint8_t>(payloads[i + 1].type);
     w.u8(next);
     w.u8(p.critical ? 0x80 : 0);
     const std::size_t len_at = w.size();
@@ -531,7 +536,7 @@ Bytes encode_payloads(const std::vector<Payload>& payloads, PayloadType* first) 
     w.put16(len_at, w.size() - len_at + 2);
   }
   if (first) {
-    *first = payloads.empty() ? PayloadType::kNone
+    *first = payloads.empty()                         ? PayloadType::kNone
              : payloads[0].type == PayloadType::kNone ? static_cast<PayloadType>(payloads[0].raw_type)
                                                       : payloads[0].type;
   }

@@ -110,7 +110,9 @@ std::size_t dh_public_size(DhGroup group) {
   return 0;
 }
 
-bool dh_supported(DhGroup group) { return dh_public_size(group) != 0; }
+bool dh_supported(DhGroup group) {
+  return dh_public_size(group) != 0;
+}
 
 SecretBytes prf(PrfAlg alg, ByteView key, ByteView data) {
   SecretBytes out(64);
@@ -187,7 +189,8 @@ std::unique_ptr<DhKey> DhKey::generate(DhGroup group) {
   if (group == DhGroup::kCurve25519) {
     pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
   } else {
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, group == DhGroup::kModp2048 ? "DH" : "EC", nullptr);
+    EVP_PKEY_CTX* ctx =
+        EVP_PKEY_CTX_new_from_name(nullptr, group == DhGroup::kModp2048 ? "DH" : "EC", nullptr);
     if (!ctx) return nullptr;
     OSSL_PARAM params[2] = {
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group_name(group)), 0),
@@ -220,7 +223,8 @@ std::unique_ptr<DhKey> DhKey::generate(DhGroup group) {
 }
 
 std::unique_ptr<DhKey> DhKey::x25519_from_private(ByteView private_key) {
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, private_key.data(), private_key.size());
+  EVP_PKEY* pkey =
+      EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, private_key.data(), private_key.size());
   if (!pkey) return nullptr;
   std::unique_ptr<DhKey> key(new DhKey());
   key->group_ = DhGroup::kCurve25519;
@@ -231,7 +235,9 @@ std::unique_ptr<DhKey> DhKey::x25519_from_private(ByteView private_key) {
   return key;
 }
 
-DhKey::~DhKey() { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_)); }
+DhKey::~DhKey() {
+  EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_));
+}
 
 std::optional<SecretBytes> DhKey::shared_secret(ByteView peer_public) const {
   if (peer_public.size() != dh_public_size(group_)) return std::nullopt;
@@ -273,7 +279,9 @@ std::optional<SecretBytes> DhKey::shared_secret(ByteView peer_public) const {
       SecretBytes secret(len);
       if (EVP_PKEY_derive(ctx, secret.data(), &len) == 1) {
         secret.resize(len);
-        const std::size_t want = group_ == DhGroup::kModp2048 ? 256 : dh_public_size(group_) / (group_ == DhGroup::kCurve25519 ? 1 : 2);
+        const std::size_t want = group_ == DhGroup::kModp2048
+                                     ? 256
+                                     : dh_public_size(group_) / (group_ == DhGroup::kCurve25519 ? 1 : 2);
         if (secret.size() == want) result = std::move(secret);
       }
     }

@@ -65,7 +65,8 @@ struct IkeSuite {
 // SKEYSEED = prf(Ni | Nr, g^ir); or, rekeying, prf(SK_d_old, g^ir | Ni | Nr) with `old_sk_d` set.
 // Then {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr).
 IkeKeys derive_ike_keys(const IkeSuite& suite, ByteView shared, ByteView ni, ByteView nr, std::uint64_t spi_i,
-                        std::uint64_t spi_r, const SecretBytes* old_sk_d = nullptr, PrfAlg old_prf = PrfAlg::kHmacSha1);
+                        std::uint64_t spi_r, const SecretBytes* old_sk_d = nullptr,
+                        PrfAlg old_prf = PrfAlg::kHmacSha1);
 
 // AUTH for PSK: prf(prf(PSK, "Key Pad for IKEv2"), message | nonce | prf(SK_p, IDbody)).
 SecretBytes psk_auth(PrfAlg alg, ByteView psk, ByteView message, ByteView peer_nonce, ByteView sk_p,

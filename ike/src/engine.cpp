@@ -42,7 +42,9 @@ std::string hex(ByteView b) {
 
 }  // namespace
 
-std::unique_ptr<Random> make_openssl_random() { return std::make_unique<OpenSslRandom>(); }
+std::unique_ptr<Random> make_openssl_random() {
+  return std::make_unique<OpenSslRandom>();
+}
 
 std::string IkeKeyLogEntry::format_line() const {
   char spis[40];
@@ -57,8 +59,8 @@ std::string IkeKeyLogEntry::format_line() const {
     case IntegAlg::kNone: integ = "NONE [RFC4306]"; break;
   }
   return std::string(spis) + "," + hex(sk_ei.view()) + "," + hex(sk_er.view()) + ",\"AES-CBC-" +
-         std::to_string(encr_key_bits) + " [RFC3602]\"," + hex(sk_ai.view()) + "," + hex(sk_ar.view()) + ",\"" +
-         integ + "\"";
+         std::to_string(encr_key_bits) + " [RFC3602]\"," + hex(sk_ai.view()) + "," + hex(sk_ar.view()) +
+         ",\"" + integ + "\"";
 }
 
 std::string_view to_string(IkeSaStatus status) {
@@ -100,9 +102,10 @@ std::uint64_t Engine::Impl::new_ike_spi() {
 std::uint32_t Engine::Impl::new_child_spi() {
   for (;;) {
     Bytes b = random_bytes(4);
-    std::uint32_t spi = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+    std::uint32_t spi =
+        (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
     if (spi >= 256 && !child_index.count(spi)) {  // 1-255 are reserved (RFC 4303)
-      child_index[spi] = 0;  // reserved until installed
+      child_index[spi] = 0;                       // reserved until installed
       return spi;
     }
   }
@@ -161,7 +164,8 @@ void Engine::Impl::forget_half_open(const IkeSa& sa) {
 }
 
 void Engine::Impl::remove_sa(IkeSa& sa, IkeSaDown::Reason reason, bool announce) {
-  while (!sa.children.empty()) remove_child(sa, sa.children.front().inbound_spi, ChildSaDelete::Reason::kIkeSaGone);
+  while (!sa.children.empty())
+    remove_child(sa, sa.children.front().inbound_spi, ChildSaDelete::Reason::kIkeSaGone);
   if (sa.outstanding && sa.outstanding->new_child_spi) child_index.erase(sa.outstanding->new_child_spi);
   if (sa.state == SaState::kInitDone && half_open > 0) --half_open;
   if (!sa.initiator) forget_half_open(sa);
@@ -222,8 +226,8 @@ msg::Header Engine::Impl::header_for(const IkeSa& sa, ExchangeType exchange, boo
 bool Engine::Impl::send_request(IkeSa& sa, ExchangeType exchange, const std::vector<msg::Payload>& inner,
                                 Outstanding out) {
   out.message_id = sa.next_request_id++;
-  out.packets = detail::seal_message(header_for(sa, exchange, false, out.message_id), inner, out_keys(sa), *rng,
-                                     max_datagram(sa));
+  out.packets = detail::seal_message(header_for(sa, exchange, false, out.message_id), inner, out_keys(sa),
+                                     *rng, max_datagram(sa));
   if (out.packets.empty()) {
     log(LogLine::Level::kError, sa.id, "failed to encrypt a request");
     return false;
@@ -237,8 +241,8 @@ bool Engine::Impl::send_request(IkeSa& sa, ExchangeType exchange, const std::vec
 
 void Engine::Impl::send_response(IkeSa& sa, ExchangeType exchange, std::uint32_t message_id,
                                  const std::vector<msg::Payload>& inner) {
-  sa.last_response = detail::seal_message(header_for(sa, exchange, true, message_id), inner, out_keys(sa), *rng,
-                                          max_datagram(sa));
+  sa.last_response = detail::seal_message(header_for(sa, exchange, true, message_id), inner, out_keys(sa),
+                                          *rng, max_datagram(sa));
   sa.have_last_response = !sa.last_response.empty();
   sa.expected_request_id = message_id + 1;
   send_packets(sa, sa.last_response);
@@ -350,7 +354,8 @@ void Engine::Impl::on_datagram(const Endpoint& local, const Endpoint& remote, By
   }
   auto m = msg::decode_message(data);
   if (!m.ok() || m.value.payloads.empty() ||
-      (m.value.payloads.back().type != PayloadType::kSk && m.value.payloads.back().type != PayloadType::kSkf)) {
+      (m.value.payloads.back().type != PayloadType::kSk &&
+       m.value.payloads.back().type != PayloadType::kSkf)) {
     ++stats.decode_errors;
     ++stats.dropped_at_dispatch;
     return;
@@ -370,7 +375,8 @@ void Engine::Impl::on_encrypted(IkeSa& sa, const Endpoint& local, const Endpoint
     }
   } else if (h.message_id + 1 == sa.expected_request_id && sa.have_last_response) {
     // A retransmitted request: answer with the stored response once its ICV checks out.
-    const Bytes& body = fragment ? std::get<msg::SkfPayload>(enc.body).body : std::get<msg::SkPayload>(enc.body).body;
+    const Bytes& body =
+        fragment ? std::get<msg::SkfPayload>(enc.body).body : std::get<msg::SkPayload>(enc.body).body;
     if (!detail::open_encrypted(data, body, in_keys(sa))) {
       ++stats.integrity_failures;
       ++stats.dropped_at_dispatch;
@@ -453,7 +459,8 @@ void Engine::Impl::on_encrypted(IkeSa& sa, const Endpoint& local, const Endpoint
     OPENSSL_cleanse(all.data(), all.size());
     if (!decoded.ok()) {
       ++stats.decode_errors;
-      if (!h.is_response()) send_response(sa, h.exchange, h.message_id, {msg::make_notify(msg::notify::kInvalidSyntax)});
+      if (!h.is_response())
+        send_response(sa, h.exchange, h.message_id, {msg::make_notify(msg::notify::kInvalidSyntax)});
       return;
     }
     inner = std::move(decoded.value);
@@ -472,7 +479,8 @@ void Engine::Impl::on_plain_message(IkeSa& sa, const msg::Header& h, std::vector
       sa.local = local;
       sa.natt = sa.natt || local.port == kNatTPort;
       for (const auto& c : sa.children)
-        actions.emplace_back(ChildSaUpdate{c.inbound_spi, sa.local, sa.remote, sa.nat_local || sa.nat_remote});
+        actions.emplace_back(
+            ChildSaUpdate{c.inbound_spi, sa.local, sa.remote, sa.nat_local || sa.nat_remote});
     }
   }
   msg::Message m;
@@ -488,8 +496,10 @@ void Engine::Impl::on_plain_message(IkeSa& sa, const msg::Header& h, std::vector
       Outstanding out = std::move(*sa.outstanding);
       sa.outstanding.reset();
       log(LogLine::Level::kWarning, sa.id, "response with an unsupported critical payload");
-      if (out.kind == RequestKind::kIkeAuth) remove_sa(sa, IkeSaDown::Reason::kNegotiationFailed, true);
-      else run_tasks(sa);
+      if (out.kind == RequestKind::kIkeAuth)
+        remove_sa(sa, IkeSaDown::Reason::kNegotiationFailed, true);
+      else
+        run_tasks(sa);
     }
     return;
   }
@@ -498,20 +508,24 @@ void Engine::Impl::on_plain_message(IkeSa& sa, const msg::Header& h, std::vector
     ++stats.incoming_requests;
     switch (h.exchange) {
       case ExchangeType::kIkeAuth:
-        if (sa.state == SaState::kInitDone) responder_auth(sa, m);
-        else ++stats.dropped_at_dispatch;
+        if (sa.state == SaState::kInitDone)
+          responder_auth(sa, m);
+        else
+          ++stats.dropped_at_dispatch;
         break;
       case ExchangeType::kCreateChildSa:
-        if (sa.state == SaState::kEstablished) responder_create_child(sa, m);
-        else send_response(sa, h.exchange, h.message_id, {msg::make_notify(msg::notify::kTemporaryFailure)});
+        if (sa.state == SaState::kEstablished)
+          responder_create_child(sa, m);
+        else
+          send_response(sa, h.exchange, h.message_id, {msg::make_notify(msg::notify::kTemporaryFailure)});
         break;
       case ExchangeType::kInformational:
-        if (sa.state != SaState::kInitDone) responder_informational(sa, m);
-        else ++stats.dropped_at_dispatch;
+        if (sa.state != SaState::kInitDone)
+          responder_informational(sa, m);
+        else
+          ++stats.dropped_at_dispatch;
         break;
-      default:
-        ++stats.dropped_at_dispatch;
-        break;
+      default: ++stats.dropped_at_dispatch; break;
     }
   } else {
     Outstanding out = std::move(*sa.outstanding);
@@ -534,18 +548,20 @@ void Engine::Impl::retransmit_or_fail(IkeSa& sa) {
   Outstanding& out = *sa.outstanding;
   if (out.sends > policy.retransmit.tries) {
     ++stats.exhausted;
-    log(LogLine::Level::kWarning, sa.id, "retransmissions exhausted, peer " + sa.remote.to_string() + " dead");
+    log(LogLine::Level::kWarning, sa.id,
+        "retransmissions exhausted, peer " + sa.remote.to_string() + " dead");
     const bool negotiating = sa.state == SaState::kInitSent || sa.state == SaState::kAuthSent;
     remove_sa(sa,
-              negotiating                                 ? IkeSaDown::Reason::kNegotiationFailed
-              : out.kind == RequestKind::kDpd            ? IkeSaDown::Reason::kDpdDead
-                                                          : IkeSaDown::Reason::kTimeout,
+              negotiating                     ? IkeSaDown::Reason::kNegotiationFailed
+              : out.kind == RequestKind::kDpd ? IkeSaDown::Reason::kDpdDead
+                                              : IkeSaDown::Reason::kTimeout,
               true);
     return;
   }
   double factor = 1.0;
   for (std::uint32_t i = 0; i < out.sends; ++i) factor *= policy.retransmit.backoff;
-  auto wait = Duration(static_cast<Duration::rep>(static_cast<double>(policy.retransmit.initial.count()) * factor));
+  auto wait =
+      Duration(static_cast<Duration::rep>(static_cast<double>(policy.retransmit.initial.count()) * factor));
   if (wait > policy.retransmit.max_interval) wait = policy.retransmit.max_interval;
   ++out.sends;
   out.deadline = now + wait;
@@ -571,8 +587,9 @@ void Engine::Impl::tick() {
     }
     if ((sa->state == SaState::kRekeyed || sa->state == SaState::kDeleting) && !sa->outstanding &&
         now >= sa->expire_at) {
-      remove_sa(*sa, sa->state == SaState::kRekeyed ? IkeSaDown::Reason::kRekeyed : IkeSaDown::Reason::kLocalDelete,
-                true);
+      remove_sa(
+          *sa, sa->state == SaState::kRekeyed ? IkeSaDown::Reason::kRekeyed : IkeSaDown::Reason::kLocalDelete,
+          true);
       continue;
     }
     if (sa->state != SaState::kEstablished) continue;
@@ -668,7 +685,8 @@ bool Engine::rekey_child_sa(std::uint32_t inbound_spi, TimePoint now) {
   impl_->now = now;
   detail::ChildSa* child = nullptr;
   IkeSa* sa = impl_->sa_of_child(inbound_spi, &child);
-  if (!sa || sa->state != SaState::kEstablished || child->state != detail::ChildState::kInstalled) return false;
+  if (!sa || sa->state != SaState::kEstablished || child->state != detail::ChildState::kInstalled)
+    return false;
   impl_->queue_task(*sa, {RequestKind::kRekeyChild, inbound_spi});
   return true;
 }
@@ -689,7 +707,8 @@ bool Engine::delete_child_sa(std::uint32_t inbound_spi, TimePoint now) {
   impl_->now = now;
   detail::ChildSa* child = nullptr;
   IkeSa* sa = impl_->sa_of_child(inbound_spi, &child);
-  if (!sa || sa->state != SaState::kEstablished || child->state == detail::ChildState::kDeleting) return false;
+  if (!sa || sa->state != SaState::kEstablished || child->state == detail::ChildState::kDeleting)
+    return false;
   child->state = detail::ChildState::kDeleting;
   impl_->queue_task(*sa, {RequestKind::kDeleteChild, inbound_spi});
   return true;
@@ -712,8 +731,10 @@ bool Engine::send_dpd(IkeSaId id, TimePoint now) {
 }
 
 void Engine::on_child_volume_limit(std::uint32_t inbound_spi, bool hard, TimePoint now) {
-  if (hard) delete_child_sa(inbound_spi, now);
-  else rekey_child_sa(inbound_spi, now);
+  if (hard)
+    delete_child_sa(inbound_spi, now);
+  else
+    rekey_child_sa(inbound_spi, now);
 }
 
 void Engine::delete_all(TimePoint now) {
@@ -725,6 +746,8 @@ void Engine::delete_all(TimePoint now) {
     if (!sa) continue;
     if (sa->state == SaState::kEstablished) {
       // Best effort: one delete notification, no waiting for the answer.
+      if (sa->outstanding && sa->outstanding->new_child_spi)
+        impl_->child_index.erase(sa->outstanding->new_child_spi);
       sa->outstanding.reset();
       sa->tasks.clear();
       impl_->start_delete_ike(*sa);
@@ -752,7 +775,7 @@ std::vector<IkeSaSnapshot> Engine::snapshot(TimePoint now) const {
       case SaState::kInitDone: s.status = IkeSaStatus::kNegotiating; break;
       case SaState::kEstablished:
         s.status = sa->outstanding && sa->outstanding->kind == RequestKind::kRekeyIke ? IkeSaStatus::kRekeying
-                                                                                       : IkeSaStatus::kReady;
+                                                                                      : IkeSaStatus::kReady;
         break;
       case SaState::kRekeyed:
       case SaState::kDeleting: s.status = IkeSaStatus::kDeleting; break;
@@ -765,8 +788,8 @@ std::vector<IkeSaSnapshot> Engine::snapshot(TimePoint now) const {
     const auto life = impl_->profile_of(*sa).ike_lifetime;
     s.lifetime_seconds = static_cast<std::uint64_t>(life.count());
     if (sa->state == SaState::kEstablished || sa->state == SaState::kRekeyed)
-      s.active_seconds =
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - sa->established).count());
+      s.active_seconds = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(now - sa->established).count());
     s.initiator_spi = sa->spi_i;
     s.responder_spi = sa->spi_r;
     s.local_id = sa->local_id;
@@ -788,8 +811,8 @@ std::vector<IkeSaSnapshot> Engine::snapshot(TimePoint now) const {
       cs.esn = c.suite.esn;
       cs.local_ts = c.local_ts;
       cs.remote_ts = c.remote_ts;
-      cs.established_seconds =
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - c.created).count());
+      cs.established_seconds = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(now - c.created).count());
       cs.rekeying = c.state == detail::ChildState::kRekeying;
       s.children.push_back(std::move(cs));
     }
@@ -803,8 +826,8 @@ EngineStats Engine::stats() const {
   EngineStats s = impl_->stats;
   for (const auto& [spi, sa] : impl_->sas) {
     const bool active = sa->state == SaState::kEstablished;
-    const bool nego = sa->state == SaState::kInitSent || sa->state == SaState::kAuthSent ||
-                      sa->state == SaState::kInitDone;
+    const bool nego =
+        sa->state == SaState::kInitSent || sa->state == SaState::kAuthSent || sa->state == SaState::kInitDone;
     if (sa->initiator) {
       s.outgoing_active += active;
       s.outgoing_negotiating += nego;
@@ -816,6 +839,8 @@ EngineStats Engine::stats() const {
   return s;
 }
 
-void Engine::set_key_log_sink(KeyLogSink sink) { impl_->key_log = std::move(sink); }
+void Engine::set_key_log_sink(KeyLogSink sink) {
+  impl_->key_log = std::move(sink);
+}
 
 }  // namespace hubsec::ike

@@ -21,11 +21,11 @@ namespace hubsec::ike {
 namespace detail {
 
 enum class SaState : std::uint8_t {
-  kInitSent,      // initiator: IKE_SA_INIT request out
-  kAuthSent,      // initiator: IKE_AUTH request out
-  kInitDone,      // responder: IKE_SA_INIT answered, waiting for IKE_AUTH (half-open)
+  kInitSent,  // initiator: IKE_SA_INIT request out
+  kAuthSent,  // initiator: IKE_AUTH request out
+  kInitDone,  // responder: IKE_SA_INIT answered, waiting for IKE_AUTH (half-open)
   kEstablished,
-  kRekeyed,       // replaced by a new IKE SA; only INFORMATIONAL delete expected
+  kRekeyed,  // replaced by a new IKE SA; only INFORMATIONAL delete expected
   kDeleting,
 };
 
@@ -47,7 +47,14 @@ struct ChildSa {
 };
 
 enum class RequestKind : std::uint8_t {
-  kIkeSaInit, kIkeAuth, kNewChild, kRekeyChild, kRekeyIke, kDeleteChild, kDeleteIke, kDpd
+  kIkeSaInit,
+  kIkeAuth,
+  kNewChild,
+  kRekeyChild,
+  kRekeyIke,
+  kDeleteChild,
+  kDeleteIke,
+  kDpd
 };
 
 struct Task {
@@ -64,9 +71,9 @@ struct Outstanding {
   TimePoint deadline{};
   Bytes nonce;
   std::unique_ptr<crypto::DhKey> dh;
-  std::uint32_t new_child_spi = 0;   // our inbound SPI for the new Child SA
-  std::uint32_t child_spi = 0;       // the Child SA being rekeyed/deleted (our inbound SPI)
-  std::uint64_t new_ike_spi = 0;     // our SPI for the rekeyed IKE SA
+  std::uint32_t new_child_spi = 0;  // our inbound SPI for the new Child SA
+  std::uint32_t child_spi = 0;      // the Child SA being rekeyed/deleted (our inbound SPI)
+  std::uint64_t new_ike_spi = 0;    // our SPI for the rekeyed IKE SA
 };
 
 struct Reassembly {
@@ -113,7 +120,7 @@ struct IkeSa {
   Bytes peer_rekey_min_nonce;
   std::uint64_t rekeyed_into = 0;  // our SPI of the successor
   bool counted_negotiating = true;
-  bool delete_when_done = false;   // drop after the outstanding request is answered
+  bool delete_when_done = false;  // drop after the outstanding request is answered
 };
 
 }  // namespace detail
@@ -126,7 +133,7 @@ struct Engine::Impl {
   std::vector<Action> actions;
   EngineStats stats;
   KeyLogSink key_log;
-  std::unordered_map<std::uint64_t, std::unique_ptr<detail::IkeSa>> sas;  // by our SPI
+  std::unordered_map<std::uint64_t, std::unique_ptr<detail::IkeSa>> sas;        // by our SPI
   std::unordered_multimap<std::uint64_t, std::uint64_t> half_open_by_peer_spi;  // peer SPIi -> our SPI
   std::unordered_map<std::uint32_t, std::uint64_t> child_index;  // our inbound SPI -> IKE SA SPI
   Bytes cookie_secret;
@@ -179,8 +186,8 @@ struct Engine::Impl {
   IkeSaId initiate(const InitiateRequest& request);
   void send_init_request(detail::IkeSa& sa);
   void responder_init(const Endpoint& local, const Endpoint& remote, ByteView data, const msg::Message& m);
-  void initiator_init_response(detail::IkeSa& sa, const Endpoint& local, const Endpoint& remote, ByteView data,
-                               const msg::Message& m);
+  void initiator_init_response(detail::IkeSa& sa, const Endpoint& local, const Endpoint& remote,
+                               ByteView data, const msg::Message& m);
   void send_auth_request(detail::IkeSa& sa);
   void responder_auth(detail::IkeSa& sa, const msg::Message& m);
   void initiator_auth_response(detail::IkeSa& sa, detail::Outstanding& out, const msg::Message& m);
@@ -193,10 +200,10 @@ struct Engine::Impl {
   // ---- Child SAs and CREATE_CHILD_SA (exchange_child.cpp) ----
   // Derives keys and emits ChildSaInstall; returns the record.
   detail::ChildSa& install_child(detail::IkeSa& sa, const detail::EspSuite& suite, std::uint32_t inbound_spi,
-                                 std::uint32_t outbound_spi, ByteView ni, ByteView nr, const SecretBytes* shared,
-                                 std::vector<TrafficSelector> local_ts, std::vector<TrafficSelector> remote_ts,
-                                 ChildMode mode, std::uint32_t reqid, std::uint32_t replaces,
-                                 bool exchange_initiator);
+                                 std::uint32_t outbound_spi, ByteView ni, ByteView nr,
+                                 const SecretBytes* shared, std::vector<TrafficSelector> local_ts,
+                                 std::vector<TrafficSelector> remote_ts, ChildMode mode, std::uint32_t reqid,
+                                 std::uint32_t replaces, bool exchange_initiator);
   // Responder side of a Child SA negotiation (IKE_AUTH or CREATE_CHILD_SA): selects, installs, and
   // returns the payloads of the answer (or the error notify).
   std::vector<msg::Payload> respond_child(detail::IkeSa& sa, const msg::Message& m, ByteView ni, ByteView nr,
@@ -209,8 +216,8 @@ struct Engine::Impl {
   void local_selectors(const detail::IkeSa& sa, std::vector<TrafficSelector>& local_ts,
                        std::vector<TrafficSelector>& remote_ts) const;
   // The selectors to propose: the old Child SA's on a rekey, else the policy's.
-  void child_selectors(const detail::IkeSa& sa, const detail::ChildSa* old, std::vector<TrafficSelector>& local_ts,
-                       std::vector<TrafficSelector>& remote_ts) const;
+  void child_selectors(const detail::IkeSa& sa, const detail::ChildSa* old,
+                       std::vector<TrafficSelector>& local_ts, std::vector<TrafficSelector>& remote_ts) const;
   bool narrow(const detail::IkeSa& sa, const std::vector<TrafficSelector>& peer_local,
               const std::vector<TrafficSelector>& peer_remote, std::vector<TrafficSelector>& our_local,
               std::vector<TrafficSelector>& our_remote) const;
@@ -220,8 +227,9 @@ struct Engine::Impl {
   void initiator_create_child_response(detail::IkeSa& sa, detail::Outstanding& out, const msg::Message& m);
   void responder_rekey_ike(detail::IkeSa& sa, const msg::Message& m, const msg::SaPayload& sa_payload);
   void initiator_rekey_ike_response(detail::IkeSa& sa, detail::Outstanding& out, const msg::Message& m);
-  detail::IkeSa* make_rekeyed_sa(detail::IkeSa& old, bool we_initiated, std::uint64_t spi_i, std::uint64_t spi_r,
-                                 const crypto::IkeSuite& suite, ByteView shared, ByteView ni, ByteView nr);
+  detail::IkeSa* make_rekeyed_sa(detail::IkeSa& old, bool we_initiated, std::uint64_t spi_i,
+                                 std::uint64_t spi_r, const crypto::IkeSuite& suite, ByteView shared,
+                                 ByteView ni, ByteView nr);
   void move_children(detail::IkeSa& from, detail::IkeSa& to);
 
   // ---- INFORMATIONAL (exchange_info.cpp) ----

@@ -46,14 +46,19 @@ Bytes lower_nonce(ByteView a, ByteView b) {
   return Bytes(m.begin(), m.end());
 }
 
-int compare_addr(const IpAddress& a, const IpAddress& b) { return std::memcmp(a.bytes.data(), b.bytes.data(), 16); }
+int compare_addr(const IpAddress& a, const IpAddress& b) {
+  return std::memcmp(a.bytes.data(), b.bytes.data(), 16);
+}
 
 std::optional<TrafficSelector> intersect(const TrafficSelector& a, const TrafficSelector& b) {
   if (a.start.v6 != b.start.v6) return std::nullopt;
   TrafficSelector r;
-  if (a.ip_proto == 0) r.ip_proto = b.ip_proto;
-  else if (b.ip_proto == 0 || b.ip_proto == a.ip_proto) r.ip_proto = a.ip_proto;
-  else return std::nullopt;
+  if (a.ip_proto == 0)
+    r.ip_proto = b.ip_proto;
+  else if (b.ip_proto == 0 || b.ip_proto == a.ip_proto)
+    r.ip_proto = a.ip_proto;
+  else
+    return std::nullopt;
   r.start_port = std::max(a.start_port, b.start_port);
   r.end_port = std::min(a.end_port, b.end_port);
   if (r.start_port > r.end_port) return std::nullopt;
@@ -68,7 +73,8 @@ std::vector<TrafficSelector> narrow_side(const std::vector<TrafficSelector>& our
   std::vector<TrafficSelector> out;
   for (const auto& o : ours)
     for (const auto& t : theirs)
-      if (auto r = intersect(o, t); r && std::find(out.begin(), out.end(), *r) == out.end()) out.push_back(*r);
+      if (auto r = intersect(o, t); r && std::find(out.begin(), out.end(), *r) == out.end())
+        out.push_back(*r);
   return out;
 }
 
@@ -92,7 +98,8 @@ void Engine::Impl::local_selectors(const IkeSa& sa, std::vector<TrafficSelector>
   }
 }
 
-void Engine::Impl::child_selectors(const IkeSa& sa, const ChildSa* old, std::vector<TrafficSelector>& local_ts,
+void Engine::Impl::child_selectors(const IkeSa& sa, const ChildSa* old,
+                                   std::vector<TrafficSelector>& local_ts,
                                    std::vector<TrafficSelector>& remote_ts) const {
   if (old) {
     local_ts = old->local_ts;
@@ -103,7 +110,8 @@ void Engine::Impl::child_selectors(const IkeSa& sa, const ChildSa* old, std::vec
 }
 
 bool Engine::Impl::narrow(const IkeSa& sa, const std::vector<TrafficSelector>& peer_local,
-                          const std::vector<TrafficSelector>& peer_remote, std::vector<TrafficSelector>& our_local,
+                          const std::vector<TrafficSelector>& peer_remote,
+                          std::vector<TrafficSelector>& our_local,
                           std::vector<TrafficSelector>& our_remote) const {
   std::vector<TrafficSelector> cl, cr;
   local_selectors(sa, cl, cr);
@@ -122,10 +130,10 @@ bool Engine::Impl::narrow(const IkeSa& sa, const std::vector<TrafficSelector>& p
 }
 
 ChildSa& Engine::Impl::install_child(IkeSa& sa, const detail::EspSuite& suite, std::uint32_t inbound_spi,
-                                     std::uint32_t outbound_spi, ByteView ni, ByteView nr, const SecretBytes* shared,
-                                     std::vector<TrafficSelector> local_ts, std::vector<TrafficSelector> remote_ts,
-                                     ChildMode mode, std::uint32_t reqid, std::uint32_t replaces,
-                                     bool exchange_initiator) {
+                                     std::uint32_t outbound_spi, ByteView ni, ByteView nr,
+                                     const SecretBytes* shared, std::vector<TrafficSelector> local_ts,
+                                     std::vector<TrafficSelector> remote_ts, ChildMode mode,
+                                     std::uint32_t reqid, std::uint32_t replaces, bool exchange_initiator) {
   const std::size_t ek = detail::esp_encr_key_size(suite.encr), ak = detail::esp_integ_key_size(suite.integ);
   SecretBytes seed;
   if (shared) seed.append(shared->view());
@@ -174,8 +182,9 @@ ChildSa& Engine::Impl::install_child(IkeSa& sa, const detail::EspSuite& suite, s
   return c;
 }
 
-std::vector<msg::Payload> Engine::Impl::respond_child(IkeSa& sa, const msg::Message& m, ByteView ni, ByteView nr,
-                                                      DhGroup ke_group, const SecretBytes* shared, ChildSa* old,
+std::vector<msg::Payload> Engine::Impl::respond_child(IkeSa& sa, const msg::Message& m, ByteView ni,
+                                                      ByteView nr, DhGroup ke_group,
+                                                      const SecretBytes* shared, ChildSa* old,
                                                       bool in_ike_auth) {
   const ChildPolicy& cp = profile_of(sa).child;
   const auto* sa_payload = m.get<msg::SaPayload>(PayloadType::kSa);
@@ -191,7 +200,8 @@ std::vector<msg::Payload> Engine::Impl::respond_child(IkeSa& sa, const msg::Mess
     return {msg::make_notify(notify::kNoProposalChosen)};
   }
   const ChildMode wanted = old ? old->mode : cp.mode;
-  const ChildMode asked = m.find_notify(notify::kUseTransportMode) ? ChildMode::kTransport : ChildMode::kTunnel;
+  const ChildMode asked =
+      m.find_notify(notify::kUseTransportMode) ? ChildMode::kTransport : ChildMode::kTunnel;
   if (wanted != asked) {
     ++stats.no_proposal_chosen;
     log(LogLine::Level::kWarning, sa.id, "Child SA: mode mismatch (we want transport/tunnel the other way)");
@@ -216,7 +226,8 @@ std::vector<msg::Payload> Engine::Impl::respond_child(IkeSa& sa, const msg::Mess
   answer.proposals[0].spi = spi32(inbound);
   std::vector<msg::Payload> p;
   p.push_back(msg::make_payload(PayloadType::kSa, std::move(answer)));
-  install_child(sa, choice->suite, inbound, choice->peer_spi, ni, nr, shared, lts, rts, wanted, reqid, replaces, false);
+  install_child(sa, choice->suite, inbound, choice->peer_spi, ni, nr, shared, lts, rts, wanted, reqid,
+                replaces, false);
   p.push_back(msg::make_payload(PayloadType::kTsi, msg::TsPayload{rts}));
   p.push_back(msg::make_payload(PayloadType::kTsr, msg::TsPayload{lts}));
   if (wanted == ChildMode::kTransport) p.push_back(msg::make_notify(notify::kUseTransportMode));
@@ -224,12 +235,13 @@ std::vector<msg::Payload> Engine::Impl::respond_child(IkeSa& sa, const msg::Mess
 }
 
 std::uint32_t Engine::Impl::accept_child(IkeSa& sa, const msg::Message& m, ByteView ni, ByteView nr,
-                                         const SecretBytes* shared, DhGroup sent_group, std::uint32_t inbound_spi,
-                                         ChildSa* old, bool in_ike_auth) {
+                                         const SecretBytes* shared, DhGroup sent_group,
+                                         std::uint32_t inbound_spi, ChildSa* old, bool in_ike_auth) {
   const ChildPolicy& cp = profile_of(sa).child;
   for (const auto* n : m.notifies()) {
     if (notify::is_error(n->type)) {
-      log(LogLine::Level::kWarning, sa.id, "Child SA refused by the peer with notify " + std::to_string(n->type));
+      log(LogLine::Level::kWarning, sa.id,
+          "Child SA refused by the peer with notify " + std::to_string(n->type));
       return 0;
     }
   }
@@ -248,14 +260,15 @@ std::uint32_t Engine::Impl::accept_child(IkeSa& sa, const msg::Message& m, ByteV
   const ChildMode wanted = old ? old->mode : cp.mode;
   const bool transport = m.find_notify(notify::kUseTransportMode) != nullptr;
   const bool nat = sa.nat_local || sa.nat_remote;
-  const bool ts_ok = nat && wanted == ChildMode::kTransport ? !tsi->selectors.empty() && !tsr->selectors.empty()
-                                                             : within(tsi->selectors, lts) && within(tsr->selectors, rts);
+  const bool ts_ok = nat && wanted == ChildMode::kTransport
+                         ? !tsi->selectors.empty() && !tsr->selectors.empty()
+                         : within(tsi->selectors, lts) && within(tsr->selectors, rts);
   if (!choice || !ts_ok || (wanted == ChildMode::kTransport) != transport) {
     log(LogLine::Level::kWarning, sa.id, "Child SA answer unacceptable (proposal, selectors or mode)");
     return 0;
   }
-  install_child(sa, choice->suite, inbound_spi, choice->peer_spi, ni, nr, shared, tsi->selectors, tsr->selectors,
-                wanted, old ? old->reqid : next_reqid++, old ? old->inbound_spi : 0, true);
+  install_child(sa, choice->suite, inbound_spi, choice->peer_spi, ni, nr, shared, tsi->selectors,
+                tsr->selectors, wanted, old ? old->reqid : next_reqid++, old ? old->inbound_spi : 0, true);
   return inbound_spi;
 }
 
@@ -279,7 +292,8 @@ void Engine::Impl::start_create_child(IkeSa& sa, std::uint32_t rekey_spi) {
   const DhGroup pfs = cp.proposal.pfs_group;
   if (pfs != DhGroup::kNone) out.dh = crypto::DhKey::generate(pfs);
   std::vector<msg::Payload> p;
-  if (old) p.push_back(msg::make_notify(notify::kRekeySa, {}, msg::ProtocolId::kEsp, spi32(old->inbound_spi)));
+  if (old)
+    p.push_back(msg::make_notify(notify::kRekeySa, {}, msg::ProtocolId::kEsp, spi32(old->inbound_spi)));
   p.push_back(msg::make_payload(PayloadType::kSa, detail::esp_offer(cp.proposal, out.new_child_spi, pfs)));
   p.push_back(msg::make_payload(PayloadType::kNonce, msg::NoncePayload{out.nonce}));
   if (out.dh)
@@ -289,7 +303,8 @@ void Engine::Impl::start_create_child(IkeSa& sa, std::uint32_t rekey_spi) {
   child_selectors(sa, old, lts, rts);
   p.push_back(msg::make_payload(PayloadType::kTsi, msg::TsPayload{lts}));
   p.push_back(msg::make_payload(PayloadType::kTsr, msg::TsPayload{rts}));
-  if ((old ? old->mode : cp.mode) == ChildMode::kTransport) p.push_back(msg::make_notify(notify::kUseTransportMode));
+  if ((old ? old->mode : cp.mode) == ChildMode::kTransport)
+    p.push_back(msg::make_notify(notify::kUseTransportMode));
   ++stats.outgoing_requests;
   send_request(sa, ExchangeType::kCreateChildSa, p, std::move(out));
 }
@@ -298,7 +313,8 @@ void Engine::Impl::responder_create_child(IkeSa& sa, const msg::Message& m) {
   const std::uint32_t mid = m.header.message_id;
   const auto* sa_payload = m.get<msg::SaPayload>(PayloadType::kSa);
   const auto* nonce = m.get<msg::NoncePayload>(PayloadType::kNonce);
-  if (!sa_payload || sa_payload->proposals.empty() || !nonce || nonce->data.size() < 16 || nonce->data.size() > 256) {
+  if (!sa_payload || sa_payload->proposals.empty() || !nonce || nonce->data.size() < 16 ||
+      nonce->data.size() > 256) {
     send_response(sa, ExchangeType::kCreateChildSa, mid, {msg::make_notify(notify::kInvalidSyntax)});
     return;
   }
@@ -315,8 +331,9 @@ void Engine::Impl::responder_create_child(IkeSa& sa, const msg::Message& m) {
   }
   if (const auto* rekey = rekey_notify) {
     std::uint32_t peer_in = 0;
-    if (rekey->spi.size() == 4) peer_in = (std::uint32_t{rekey->spi[0]} << 24) | (std::uint32_t{rekey->spi[1]} << 16) |
-                                          (std::uint32_t{rekey->spi[2]} << 8) | rekey->spi[3];
+    if (rekey->spi.size() == 4)
+      peer_in = (std::uint32_t{rekey->spi[0]} << 24) | (std::uint32_t{rekey->spi[1]} << 16) |
+                (std::uint32_t{rekey->spi[2]} << 8) | rekey->spi[3];
     for (auto& c : sa.children)
       if (c.outbound_spi == peer_in) old = &c;
     if (!old) {
@@ -420,7 +437,8 @@ void Engine::Impl::initiator_create_child_response(IkeSa& sa, Outstanding& out, 
   } else {
     for (const auto* n : m.notifies())
       if (notify::is_error(n->type))
-        log(LogLine::Level::kWarning, sa.id, "CREATE_CHILD_SA refused with notify " + std::to_string(n->type));
+        log(LogLine::Level::kWarning, sa.id,
+            "CREATE_CHILD_SA refused with notify " + std::to_string(n->type));
   }
   // install_child may have moved sa.children: look the old SA up again.
   old = nullptr;
@@ -485,14 +503,15 @@ void Engine::Impl::start_rekey_ike(IkeSa& sa) {
   }
   p.push_back(msg::make_payload(PayloadType::kSa, detail::ike_offer(proposals, spi64(out.new_ike_spi))));
   p.push_back(msg::make_payload(PayloadType::kNonce, msg::NoncePayload{out.nonce}));
-  p.push_back(msg::make_payload(PayloadType::kKe,
-                                msg::KePayload{static_cast<std::uint16_t>(sa.suite.dh), out.dh->public_value()}));
+  p.push_back(msg::make_payload(
+      PayloadType::kKe, msg::KePayload{static_cast<std::uint16_t>(sa.suite.dh), out.dh->public_value()}));
   ++stats.outgoing_requests;
   send_request(sa, ExchangeType::kCreateChildSa, p, std::move(out));
 }
 
 IkeSa* Engine::Impl::make_rekeyed_sa(IkeSa& old, bool we_initiated, std::uint64_t spi_i, std::uint64_t spi_r,
-                                     const crypto::IkeSuite& suite, ByteView shared, ByteView ni, ByteView nr) {
+                                     const crypto::IkeSuite& suite, ByteView shared, ByteView ni,
+                                     ByteView nr) {
   auto owned = std::make_unique<IkeSa>();
   owned->initiator = we_initiated;
   owned->spi_i = spi_i;
@@ -569,7 +588,8 @@ void Engine::Impl::responder_rekey_ike(IkeSa& sa, const msg::Message& m, const m
   p.push_back(msg::make_payload(PayloadType::kNonce, msg::NoncePayload{nr}));
   p.push_back(msg::make_payload(PayloadType::kKe, msg::KePayload{ke->group, dh->public_value()}));
   send_response(sa, ExchangeType::kCreateChildSa, mid, p);
-  IkeSa* fresh = make_rekeyed_sa(sa, false, peer_spi, our_spi, choice->suite, shared->view(), nonce->data, nr);
+  IkeSa* fresh =
+      make_rekeyed_sa(sa, false, peer_spi, our_spi, choice->suite, shared->view(), nonce->data, nr);
   ++stats.ike_rekeys;
   if (sa.outstanding && sa.outstanding->kind == RequestKind::kRekeyIke) {
     ++stats.rekey_collisions;

@@ -23,9 +23,10 @@ void Engine::Impl::start_delete_child(IkeSa& sa, std::uint32_t inbound_spi) {
   Outstanding out;
   out.kind = RequestKind::kDeleteChild;
   out.child_spi = inbound_spi;
-  send_request(sa, ExchangeType::kInformational,
-               {msg::make_payload(PayloadType::kDelete, msg::DeletePayload{msg::ProtocolId::kEsp, {inbound_spi}})},
-               std::move(out));
+  send_request(
+      sa, ExchangeType::kInformational,
+      {msg::make_payload(PayloadType::kDelete, msg::DeletePayload{msg::ProtocolId::kEsp, {inbound_spi}})},
+      std::move(out));
 }
 
 void Engine::Impl::start_delete_ike(IkeSa& sa) {
@@ -35,7 +36,8 @@ void Engine::Impl::start_delete_ike(IkeSa& sa) {
   sa.state = SaState::kDeleting;
   sa.expire_at = now + policy.retransmit.max_interval * (policy.retransmit.tries + 1);
   send_request(sa, ExchangeType::kInformational,
-               {msg::make_payload(PayloadType::kDelete, msg::DeletePayload{msg::ProtocolId::kIke, {}})}, std::move(out));
+               {msg::make_payload(PayloadType::kDelete, msg::DeletePayload{msg::ProtocolId::kIke, {}})},
+               std::move(out));
 }
 
 void Engine::Impl::start_dpd(IkeSa& sa) {
@@ -78,12 +80,14 @@ void Engine::Impl::responder_informational(IkeSa& sa, const msg::Message& m) {
   }
   std::vector<msg::Payload> answer;
   if (!ours.empty())
-    answer.push_back(msg::make_payload(PayloadType::kDelete, msg::DeletePayload{msg::ProtocolId::kEsp, ours}));
+    answer.push_back(
+        msg::make_payload(PayloadType::kDelete, msg::DeletePayload{msg::ProtocolId::kEsp, ours}));
   send_response(sa, ExchangeType::kInformational, mid, delete_ike ? std::vector<msg::Payload>{} : answer);
   if (delete_ike) {
     log(LogLine::Level::kInfo, sa.id, "IKE SA deleted by the peer");
-    remove_sa(sa, sa.state == SaState::kRekeyed || sa.rekeyed_into ? IkeSaDown::Reason::kRekeyed
-                                                                  : IkeSaDown::Reason::kPeerDeleted,
+    remove_sa(sa,
+              sa.state == SaState::kRekeyed || sa.rekeyed_into ? IkeSaDown::Reason::kRekeyed
+                                                               : IkeSaDown::Reason::kPeerDeleted,
               true);
   }
 }
@@ -101,8 +105,7 @@ void Engine::Impl::initiator_informational_response(IkeSa& sa, Outstanding& out,
         remove_child(sa, out.child_spi, reason_for(sa, *it, ChildSaDelete::Reason::kLocalDelete));
       return;
     }
-    default:
-      return;  // DPD: last_received was refreshed on arrival
+    default: return;  // DPD: last_received was refreshed on arrival
   }
 }
 

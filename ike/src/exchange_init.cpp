@@ -142,8 +142,8 @@ void Engine::Impl::send_init_request(IkeSa& sa) {
   sa.next_request_id = 1;
 }
 
-void Engine::Impl::initiator_init_response(IkeSa& sa, const Endpoint& local, const Endpoint& remote, ByteView data,
-                                           const msg::Message& m) {
+void Engine::Impl::initiator_init_response(IkeSa& sa, const Endpoint& local, const Endpoint& remote,
+                                           ByteView data, const msg::Message& m) {
   (void)local;
   (void)remote;
   if (const auto* cookie = m.find_notify(notify::kCookie)) {
@@ -160,7 +160,8 @@ void Engine::Impl::initiator_init_response(IkeSa& sa, const Endpoint& local, con
     ++stats.invalid_ke_received;
     DhGroup group = DhGroup::kNone;
     if (ike->data.size() == 2) group = static_cast<DhGroup>((ike->data[0] << 8) | ike->data[1]);
-    if (group == sa.dh->group() || !crypto::dh_supported(group) || !detail::ike_group_acceptable(policy.proposals, group)) {
+    if (group == sa.dh->group() || !crypto::dh_supported(group) ||
+        !detail::ike_group_acceptable(policy.proposals, group)) {
       log(LogLine::Level::kWarning, sa.id, "INVALID_KE_PAYLOAD asks for a group we do not accept");
       ++stats.outgoing_rejected;
       remove_sa(sa, IkeSaDown::Reason::kNegotiationFailed, true);
@@ -190,8 +191,8 @@ void Engine::Impl::initiator_init_response(IkeSa& sa, const Endpoint& local, con
   std::optional<crypto::IkeSuite> suite;
   if (sa_payload) suite = detail::accept_ike(*sa_payload, policy.proposals);
   if (!suite || !ke || !nonce || m.header.responder_spi == 0 || nonce->data.size() < 16 ||
-      nonce->data.size() > 256 || suite->dh != sa.dh->group() || ke->group != static_cast<std::uint16_t>(suite->dh) ||
-      m.unsupported_critical()) {
+      nonce->data.size() > 256 || suite->dh != sa.dh->group() ||
+      ke->group != static_cast<std::uint16_t>(suite->dh) || m.unsupported_critical()) {
     log(LogLine::Level::kWarning, sa.id, "malformed or unacceptable IKE_SA_INIT response");
     ++stats.outgoing_rejected;
     remove_sa(sa, IkeSaDown::Reason::kNegotiationFailed, true);
@@ -234,7 +235,8 @@ void Engine::Impl::send_auth_request(IkeSa& sa) {
     return;
   }
   const Bytes body = id_body(sa.local_id);
-  SecretBytes auth = crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_request, sa.nr, sa.keys.sk_pi.view(), body);
+  SecretBytes auth =
+      crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_request, sa.nr, sa.keys.sk_pi.view(), body);
   std::vector<msg::Payload> p;
   p.push_back(msg::make_payload(PayloadType::kIdi, msg::IdPayload{sa.local_id, body}));
   // INITIAL_CONTACT when we hold no other SA with this peer (RFC 7296 2.4).
@@ -243,12 +245,14 @@ void Engine::Impl::send_auth_request(IkeSa& sa) {
            kv.second->state == SaState::kEstablished;
   });
   if (first) p.push_back(msg::make_notify(notify::kInitialContact));
-  p.push_back(msg::make_payload(PayloadType::kAuth, msg::AuthPayload{2, Bytes(auth.view().begin(), auth.view().end())}));
+  p.push_back(msg::make_payload(PayloadType::kAuth,
+                                msg::AuthPayload{2, Bytes(auth.view().begin(), auth.view().end())}));
   Outstanding out;
   out.kind = RequestKind::kIkeAuth;
   out.new_child_spi = new_child_spi();
   ChildProposal proposal = prof.child.proposal;
-  p.push_back(msg::make_payload(PayloadType::kSa, detail::esp_offer(proposal, out.new_child_spi, DhGroup::kNone)));
+  p.push_back(
+      msg::make_payload(PayloadType::kSa, detail::esp_offer(proposal, out.new_child_spi, DhGroup::kNone)));
   std::vector<TrafficSelector> lts, rts;
   local_selectors(sa, lts, rts);
   p.push_back(msg::make_payload(PayloadType::kTsi, msg::TsPayload{lts}));
@@ -265,13 +269,15 @@ void Engine::Impl::initiator_auth_response(IkeSa& sa, Outstanding& out, const ms
   const Profile& prof = profile_of(sa);
   bool ok = idr && auth && auth->method == static_cast<std::uint8_t>(AuthMethod::kPsk) &&
             !m.find_notify(notify::kAuthenticationFailed);
-  if (ok) ok = std::any_of(prof.remote.begin(), prof.remote.end(), [&](const RemoteIdMatch& r) { return r.matches(idr->id); }) ||
-               prof.remote.empty();
+  if (ok)
+    ok = std::any_of(prof.remote.begin(), prof.remote.end(),
+                     [&](const RemoteIdMatch& r) { return r.matches(idr->id); }) ||
+         prof.remote.empty();
   std::optional<SecretBytes> psk;
   if (ok) psk = prof.find_psk(sa.remote.address, idr->id);
   if (ok && psk) {
-    SecretBytes expected =
-        crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_response, sa.ni, sa.keys.sk_pr.view(), idr->raw_body);
+    SecretBytes expected = crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_response, sa.ni,
+                                            sa.keys.sk_pr.view(), idr->raw_body);
     ok = !expected.empty() && expected.equals(auth->data);
   } else {
     ok = false;
@@ -279,7 +285,8 @@ void Engine::Impl::initiator_auth_response(IkeSa& sa, Outstanding& out, const ms
   if (!ok) {
     ++stats.auth_failures;
     ++stats.outgoing_rejected;
-    log(LogLine::Level::kWarning, sa.id, "IKE_AUTH failed with " + sa.remote.to_string() + " (AUTHENTICATION_FAILED)");
+    log(LogLine::Level::kWarning, sa.id,
+        "IKE_AUTH failed with " + sa.remote.to_string() + " (AUTHENTICATION_FAILED)");
     child_index.erase(out.new_child_spi);
     remove_sa(sa, IkeSaDown::Reason::kAuthFailed, true);
     return;
@@ -289,7 +296,8 @@ void Engine::Impl::initiator_auth_response(IkeSa& sa, Outstanding& out, const ms
   mark_established(sa);
   ++stats.outgoing_accepted;
   actions.emplace_back(IkeSaUp{sa.id, 0, sa.local, sa.remote, sa.remote_id, prof.name});
-  log(LogLine::Level::kInfo, sa.id, "IKE SA established with " + sa.remote.to_string() + " as " + sa.remote_id.to_string());
+  log(LogLine::Level::kInfo, sa.id,
+      "IKE SA established with " + sa.remote.to_string() + " as " + sa.remote_id.to_string());
   if (!accept_child(sa, m, ni, nr, nullptr, DhGroup::kNone, out.new_child_spi, nullptr, true))
     child_index.erase(out.new_child_spi);
   sa.ni.clear();
@@ -308,7 +316,8 @@ void Engine::Impl::responder_init(const Endpoint& local, const Endpoint& remote,
   for (auto it = range.first; it != range.second; ++it) {
     IkeSa* sa = find_sa(it->second);
     if (sa && sa->remote.address == remote.address) {
-      if (sa->state == SaState::kInitDone && std::equal(data.begin(), data.end(), sa->init_request.begin(), sa->init_request.end())) {
+      if (sa->state == SaState::kInitDone &&
+          std::equal(data.begin(), data.end(), sa->init_request.begin(), sa->init_request.end())) {
         ++stats.retransmits_answered;
         actions.emplace_back(SendDatagram{local, remote, sa->init_response, local.port == kNatTPort, false});
       } else {
@@ -351,8 +360,10 @@ void Engine::Impl::responder_init(const Endpoint& local, const Endpoint& remote,
     if (!cookie || cookie->data.size() != want.size() ||
         CRYPTO_memcmp(cookie->data.data(), want.data(), want.size()) != 0) {
       ++stats.cookie_challenged;
-      if (cookie) ++stats.cookie_rejected;
-      else ++stats.cookie_rejected_no_cookie;
+      if (cookie)
+        ++stats.cookie_rejected;
+      else
+        ++stats.cookie_rejected_no_cookie;
       send_plain(local, remote, rh, {msg::make_notify(notify::kCookie, want)});
       return;
     }
@@ -394,7 +405,8 @@ void Engine::Impl::responder_init(const Endpoint& local, const Endpoint& remote,
   owned->ni = nonce->data;
   owned->nr = random_bytes(32);
   owned->init_request.assign(data.begin(), data.end());
-  owned->keys = crypto::derive_ike_keys(owned->suite, shared->view(), owned->ni, owned->nr, owned->spi_i, owned->spi_r);
+  owned->keys =
+      crypto::derive_ike_keys(owned->suite, shared->view(), owned->ni, owned->nr, owned->spi_i, owned->spi_r);
   owned->half_open_deadline = now + policy.half_open_timeout;
   IkeSa& sa = add_sa(std::move(owned));
   half_open_by_peer_spi.emplace(sa.spi_i, sa.spi_r);
@@ -430,7 +442,8 @@ void Engine::Impl::responder_auth(IkeSa& sa, const msg::Message& m) {
   if (idi && auth && auth->method == static_cast<std::uint8_t>(AuthMethod::kPsk)) {
     for (std::size_t i = 0; i < policy.profiles.size() && !profile; ++i) {
       const Profile& prof = policy.profiles[i];
-      if (std::any_of(prof.remote.begin(), prof.remote.end(), [&](const RemoteIdMatch& r) { return r.matches(idi->id); }) ||
+      if (std::any_of(prof.remote.begin(), prof.remote.end(),
+                      [&](const RemoteIdMatch& r) { return r.matches(idi->id); }) ||
           prof.remote.empty())
         profile = i;
     }
@@ -438,8 +451,8 @@ void Engine::Impl::responder_auth(IkeSa& sa, const msg::Message& m) {
   if (profile) psk = policy.profiles[*profile].find_psk(sa.remote.address, idi->id);
   bool ok = false;
   if (psk) {
-    SecretBytes expected =
-        crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_request, sa.nr, sa.keys.sk_pi.view(), idi->raw_body);
+    SecretBytes expected = crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_request, sa.nr,
+                                            sa.keys.sk_pi.view(), idi->raw_body);
     ok = !expected.empty() && expected.equals(auth->data);
   }
   if (!ok) {
@@ -462,8 +475,9 @@ void Engine::Impl::responder_auth(IkeSa& sa, const msg::Message& m) {
     // RFC 7296 2.4: the peer restarted; its older SAs with this identity and address are stale.
     std::vector<std::uint64_t> stale;
     for (const auto& [spi, other] : sas)
-      if (other.get() != &sa && other->remote_id == sa.remote_id && other->remote.address == sa.remote.address &&
-          other->state != SaState::kInitDone && other->state != SaState::kInitSent)
+      if (other.get() != &sa && other->remote_id == sa.remote_id &&
+          other->remote.address == sa.remote.address && other->state != SaState::kInitDone &&
+          other->state != SaState::kInitSent)
         stale.push_back(spi);
     for (auto spi : stale)
       if (IkeSa* old = find_sa(spi)) {
@@ -473,16 +487,18 @@ void Engine::Impl::responder_auth(IkeSa& sa, const msg::Message& m) {
   }
   sa.local_id = local_identity(prof, sa.local);
   const Bytes body = id_body(sa.local_id);
-  SecretBytes our_auth = crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_response, sa.ni, sa.keys.sk_pr.view(), body);
+  SecretBytes our_auth =
+      crypto::psk_auth(sa.suite.prf, psk->view(), sa.init_response, sa.ni, sa.keys.sk_pr.view(), body);
   std::vector<msg::Payload> p;
   p.push_back(msg::make_payload(PayloadType::kIdr, msg::IdPayload{sa.local_id, body}));
-  p.push_back(
-      msg::make_payload(PayloadType::kAuth, msg::AuthPayload{2, Bytes(our_auth.view().begin(), our_auth.view().end())}));
+  p.push_back(msg::make_payload(PayloadType::kAuth,
+                                msg::AuthPayload{2, Bytes(our_auth.view().begin(), our_auth.view().end())}));
   const Bytes ni = sa.ni, nr = sa.nr;
   mark_established(sa);
   ++stats.incoming_accepted;
   actions.emplace_back(IkeSaUp{sa.id, 0, sa.local, sa.remote, sa.remote_id, prof.name});
-  log(LogLine::Level::kInfo, sa.id, "IKE SA established with " + sa.remote.to_string() + " as " + sa.remote_id.to_string());
+  log(LogLine::Level::kInfo, sa.id,
+      "IKE SA established with " + sa.remote.to_string() + " as " + sa.remote_id.to_string());
   if (m.find(PayloadType::kSa) && m.find(PayloadType::kTsi) && m.find(PayloadType::kTsr)) {
     auto child = respond_child(sa, m, ni, nr, DhGroup::kNone, nullptr, nullptr, true);
     p.insert(p.end(), child.begin(), child.end());

@@ -39,8 +39,7 @@ bool accepts(const IkeProposal& p, const Transform& t) {
     }
     case TransformType::kDh:
       return std::find(p.groups.begin(), p.groups.end(), static_cast<DhGroup>(t.id)) != p.groups.end();
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -112,7 +111,8 @@ std::optional<IkeChoice> select_ike(const msg::SaPayload& offered, const std::ve
   return std::nullopt;
 }
 
-std::optional<crypto::IkeSuite> accept_ike(const msg::SaPayload& chosen, const std::vector<IkeProposal>& ours) {
+std::optional<crypto::IkeSuite> accept_ike(const msg::SaPayload& chosen,
+                                           const std::vector<IkeProposal>& ours) {
   if (chosen.proposals.size() != 1) return std::nullopt;
   const Proposal& p = chosen.proposals[0];
   int counts[6] = {};
@@ -156,15 +156,24 @@ msg::Payload invalid_ke_notify(DhGroup wanted) {
                           Bytes{static_cast<std::uint8_t>(g >> 8), static_cast<std::uint8_t>(g)});
 }
 
-std::size_t esp_encr_key_size(EspEncr e) { return e == EspEncr::kAesCbc128 ? 16 : 32; }
-std::size_t esp_integ_key_size(EspInteg i) { return i == EspInteg::kHmacSha1_96 ? 20 : 32; }
+std::size_t esp_encr_key_size(EspEncr e) {
+  return e == EspEncr::kAesCbc128 ? 16 : 32;
+}
+std::size_t esp_integ_key_size(EspInteg i) {
+  return i == EspInteg::kHmacSha1_96 ? 20 : 32;
+}
 
 namespace {
-std::uint16_t integ_id(EspInteg i) { return i == EspInteg::kHmacSha1_96 ? kIntegSha1_96 : kIntegSha256_128; }
-std::uint16_t encr_bits(EspEncr e) { return e == EspEncr::kAesCbc128 ? 128 : 256; }
+std::uint16_t integ_id(EspInteg i) {
+  return i == EspInteg::kHmacSha1_96 ? kIntegSha1_96 : kIntegSha256_128;
+}
+std::uint16_t encr_bits(EspEncr e) {
+  return e == EspEncr::kAesCbc128 ? 128 : 256;
+}
 
 std::uint32_t spi_of(const Bytes& spi) {
-  return (std::uint32_t{spi[0]} << 24) | (std::uint32_t{spi[1]} << 16) | (std::uint32_t{spi[2]} << 8) | spi[3];
+  return (std::uint32_t{spi[0]} << 24) | (std::uint32_t{spi[1]} << 16) | (std::uint32_t{spi[2]} << 8) |
+         spi[3];
 }
 
 std::optional<EspChoice> match_esp(const Proposal& offered, const ChildProposal& ours, DhGroup ke_group,
@@ -175,7 +184,8 @@ std::optional<EspChoice> match_esp(const Proposal& offered, const ChildProposal&
   c.proposal.number = offered.number;
   c.proposal.protocol = ProtocolId::kEsp;
   c.proposal.spi = offered.spi;
-  bool have_encr = false, have_integ = false, have_esn = false, have_dh = false, seen_dh = false, dh_none_ok = false;
+  bool have_encr = false, have_integ = false, have_esn = false, have_dh = false, seen_dh = false,
+       dh_none_ok = false;
   int counts[6] = {};
   for (const auto& t : offered.transforms) {
     const auto type = static_cast<std::size_t>(t.type);
@@ -204,9 +214,9 @@ std::optional<EspChoice> match_esp(const Proposal& offered, const ChildProposal&
       case TransformType::kEsn:
         if (have_esn || t.id > 1) break;
         if (t.id == 1 && !ours.esn) break;
-        if (t.id == 0 && ours.esn && std::any_of(offered.transforms.begin(), offered.transforms.end(), [](const Transform& x) {
-              return x.type == TransformType::kEsn && x.id == 1;
-            }))
+        if (t.id == 0 && ours.esn &&
+            std::any_of(offered.transforms.begin(), offered.transforms.end(),
+                        [](const Transform& x) { return x.type == TransformType::kEsn && x.id == 1; }))
           break;  // prefer ESN when both offered and we want it
         c.suite.esn = t.id == 1;
         have_esn = true;
@@ -221,8 +231,7 @@ std::optional<EspChoice> match_esp(const Proposal& offered, const ChildProposal&
           c.proposal.transforms.push_back(t);
         }
         break;
-      default:
-        return std::nullopt;
+      default: return std::nullopt;
     }
   }
   if (!have_encr || !have_integ) return std::nullopt;
@@ -252,8 +261,10 @@ msg::SaPayload esp_offer(const ChildProposal& ours, std::uint32_t spi, DhGroup d
   prop.protocol = ProtocolId::kEsp;
   prop.spi = {static_cast<std::uint8_t>(spi >> 24), static_cast<std::uint8_t>(spi >> 16),
               static_cast<std::uint8_t>(spi >> 8), static_cast<std::uint8_t>(spi)};
-  for (auto e : ours.encryptions) prop.transforms.push_back({TransformType::kEncr, kEncrAesCbc, encr_bits(e)});
-  for (auto i : ours.integrities) prop.transforms.push_back({TransformType::kInteg, integ_id(i), std::nullopt});
+  for (auto e : ours.encryptions)
+    prop.transforms.push_back({TransformType::kEncr, kEncrAesCbc, encr_bits(e)});
+  for (auto i : ours.integrities)
+    prop.transforms.push_back({TransformType::kInteg, integ_id(i), std::nullopt});
   if (dh != DhGroup::kNone)
     prop.transforms.push_back({TransformType::kDh, static_cast<std::uint16_t>(dh), std::nullopt});
   if (ours.esn) prop.transforms.push_back({TransformType::kEsn, 1, std::nullopt});
@@ -263,13 +274,15 @@ msg::SaPayload esp_offer(const ChildProposal& ours, std::uint32_t spi, DhGroup d
   return sa;
 }
 
-std::optional<EspChoice> select_esp(const msg::SaPayload& offered, const ChildProposal& ours, DhGroup ke_group) {
+std::optional<EspChoice> select_esp(const msg::SaPayload& offered, const ChildProposal& ours,
+                                    DhGroup ke_group) {
   for (const auto& prop : offered.proposals)
     if (auto c = match_esp(prop, ours, ke_group, false)) return c;
   return std::nullopt;
 }
 
-std::optional<EspChoice> accept_esp(const msg::SaPayload& chosen, const ChildProposal& ours, DhGroup sent_group) {
+std::optional<EspChoice> accept_esp(const msg::SaPayload& chosen, const ChildProposal& ours,
+                                    DhGroup sent_group) {
   if (chosen.proposals.size() != 1) return std::nullopt;
   return match_esp(chosen.proposals[0], ours, sent_group, true);
 }

@@ -22,7 +22,8 @@ struct IkeChoice {
 };
 std::optional<IkeChoice> select_ike(const msg::SaPayload& offered, const std::vector<IkeProposal>& ours);
 // Initiator: the response must carry exactly one proposal with one transform per type, all offered.
-std::optional<crypto::IkeSuite> accept_ike(const msg::SaPayload& chosen, const std::vector<IkeProposal>& ours);
+std::optional<crypto::IkeSuite> accept_ike(const msg::SaPayload& chosen,
+                                           const std::vector<IkeProposal>& ours);
 // Groups of a proposal list in preference order (for INVALID_KE_PAYLOAD checks).
 bool ike_group_acceptable(const std::vector<IkeProposal>& ours, DhGroup group);
 // Switches a choice to the group the peer already sent a KE for, when its chosen proposal offers
@@ -49,7 +50,9 @@ struct EspChoice {
 };
 // `ke_group`: the group of the KE payload in the request (kNone if absent; DH transforms are
 // ignored then, as in IKE_AUTH).
-std::optional<EspChoice> select_esp(const msg::SaPayload& offered, const ChildProposal& ours, DhGroup ke_group);
-std::optional<EspChoice> accept_esp(const msg::SaPayload& chosen, const ChildProposal& ours, DhGroup sent_group);
+std::optional<EspChoice> select_esp(const msg::SaPayload& offered, const ChildProposal& ours,
+                                    DhGroup ke_group);
+std::optional<EspChoice> accept_esp(const msg::SaPayload& chosen, const ChildProposal& ours,
+                                    DhGroup sent_group);
 
 }  // namespace hubsec::ike::detail

@@ -20,7 +20,9 @@ SecretBytes SecretBytes::from_string(std::string_view text) {
   return out;
 }
 SecretBytes::SecretBytes(const SecretBytes& other) : bytes_(other.bytes_) {}
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) { other.bytes_.clear(); }
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) {
+  other.bytes_.clear();
+}
 SecretBytes& SecretBytes::operator=(const SecretBytes& other) {
   if (this != &other) {
     wipe(bytes_);
@@ -36,7 +38,9 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   }
   return *this;
 }
-SecretBytes::~SecretBytes() { wipe(bytes_); }
+SecretBytes::~SecretBytes() {
+  wipe(bytes_);
+}
 
 void SecretBytes::clear() {
   wipe(bytes_);

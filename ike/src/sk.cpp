@@ -12,8 +12,8 @@ constexpr std::size_t kBlock = 16;
 
 // Builds one encrypted message: header + (SK|SKF generic header [+ fragment fields]) + IV + ciphertext
 // + ICV. `first` is the generic header's Next Payload.
-Bytes seal_one(msg::Header header, msg::PayloadType first, ByteView plain, const SkDirection& keys, Random& rng,
-               std::optional<std::pair<std::uint16_t, std::uint16_t>> fragment) {
+Bytes seal_one(msg::Header header, msg::PayloadType first, ByteView plain, const SkDirection& keys,
+               Random& rng, std::optional<std::pair<std::uint16_t, std::uint16_t>> fragment) {
   const std::size_t icv = crypto::integ_icv_size(keys.integ_alg);
   const std::size_t pad = kBlock - 1 - (plain.size() % kBlock);
   Bytes padded(plain.begin(), plain.end());
@@ -70,8 +70,9 @@ std::vector<Bytes> seal_message(const msg::Header& header, const std::vector<msg
   for (std::size_t i = 0; i < total; ++i) {
     const std::size_t off = i * chunk;
     const std::size_t len = std::min(chunk, plain.size() - off);
-    Bytes m = seal_one(h, i == 0 ? first : msg::PayloadType::kNone, ByteView(plain.data() + off, len), keys, rng,
-                       std::make_pair(static_cast<std::uint16_t>(i + 1), static_cast<std::uint16_t>(total)));
+    Bytes m =
+        seal_one(h, i == 0 ? first : msg::PayloadType::kNone, ByteView(plain.data() + off, len), keys, rng,
+                 std::make_pair(static_cast<std::uint16_t>(i + 1), static_cast<std::uint16_t>(total)));
     if (m.empty()) {
       out.clear();
       break;
@@ -84,7 +85,8 @@ std::vector<Bytes> seal_message(const msg::Header& header, const std::vector<msg
 
 std::optional<Bytes> open_encrypted(ByteView datagram, ByteView encrypted_body, const SkDirection& keys) {
   const std::size_t icv = crypto::integ_icv_size(keys.integ_alg);
-  if (encrypted_body.size() < kBlock + kBlock + icv || encrypted_body.size() > datagram.size()) return std::nullopt;
+  if (encrypted_body.size() < kBlock + kBlock + icv || encrypted_body.size() > datagram.size())
+    return std::nullopt;
   const std::size_t ct_len = encrypted_body.size() - kBlock - icv;
   if (ct_len % kBlock != 0) return std::nullopt;
   Bytes mac = crypto::integ_mac(keys.integ_alg, keys.integ->view(), datagram.first(datagram.size() - icv));

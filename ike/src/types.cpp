@@ -44,7 +44,9 @@ bool IpAddress::is_unspecified() const {
   return std::all_of(v.begin(), v.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-std::string Endpoint::to_string() const { return address.to_string() + "/" + std::to_string(port); }
+std::string Endpoint::to_string() const {
+  return address.to_string() + "/" + std::to_string(port);
+}
 
 Identity Identity::address(const IpAddress& addr) {
   Identity id;
@@ -211,7 +213,8 @@ std::string TrafficSelector::to_string() const {
   std::string out = start.to_string();
   if (!(start == end)) out += "-" + end.to_string();
   out += " proto " + std::to_string(ip_proto);
-  if (start_port != 0 || end_port != 0xFFFF) out += " ports " + std::to_string(start_port) + "-" + std::to_string(end_port);
+  if (start_port != 0 || end_port != 0xFFFF)
+    out += " ports " + std::to_string(start_port) + "-" + std::to_string(end_port);
   return out;
 }
 

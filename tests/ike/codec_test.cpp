@@ -28,7 +28,8 @@ std::vector<Payload> every_payload() {
   p.push_back(make_payload(PayloadType::kSa, sa));
   p.push_back(make_payload(PayloadType::kKe, KePayload{14, Bytes(256, 7)}));
   p.push_back(make_payload(PayloadType::kIdi, IdPayload{Identity::fqdn("hub.example"), {}}));
-  p.push_back(make_payload(PayloadType::kIdr, IdPayload{Identity::address(*IpAddress::parse("192.0.2.1")), {}}));
+  p.push_back(
+      make_payload(PayloadType::kIdr, IdPayload{Identity::address(*IpAddress::parse("192.0.2.1")), {}}));
   p.push_back(make_payload(PayloadType::kCert, CertPayload{4, Bytes(10, 1)}));
   p.push_back(make_payload(PayloadType::kCertReq, CertPayload{4, Bytes(20, 2)}));
   p.push_back(make_payload(PayloadType::kAuth, AuthPayload{2, Bytes(32, 3)}));
@@ -39,7 +40,8 @@ std::vector<Payload> every_payload() {
   p.push_back(make_payload(PayloadType::kVendorId, VendorIdPayload{test::text("hubsec")}));
   TsPayload ts;
   ts.selectors.push_back(TrafficSelector::host(*IpAddress::parse("192.0.2.1"), 47));
-  ts.selectors.push_back(TrafficSelector::subnet(*IpAddress::parse("2001:db8::"), *IpAddress::parse("ffff:ffff::")));
+  ts.selectors.push_back(
+      TrafficSelector::subnet(*IpAddress::parse("2001:db8::"), *IpAddress::parse("ffff:ffff::")));
   p.push_back(make_payload(PayloadType::kTsi, ts));
   p.push_back(make_payload(PayloadType::kTsr, ts));
   p.push_back(make_payload(PayloadType::kCp, CpPayload{1, {{1, {}}, {3, {192, 0, 2, 9}}}}));
@@ -181,7 +183,8 @@ TEST(SkTest, SealOpenAndIcvTamper) {
   tampered[40] ^= 1;
   auto m2 = decode_message(tampered);
   ASSERT_TRUE(m2.ok());
-  EXPECT_FALSE(detail::open_encrypted(tampered, std::get<SkPayload>(m2.value.payloads.back().body).body, keys));
+  EXPECT_FALSE(
+      detail::open_encrypted(tampered, std::get<SkPayload>(m2.value.payloads.back().body).body, keys));
 }
 
 TEST(SkTest, FragmentsEachAuthenticatedAndReassemble) {
@@ -202,8 +205,10 @@ TEST(SkTest, FragmentsEachAuthenticatedAndReassemble) {
     const auto& f = std::get<SkfPayload>(m.value.payloads.back().body);
     EXPECT_EQ(f.fragment_number, i + 1);
     EXPECT_EQ(f.total_fragments, packets.size());
-    if (i == 0) first = m.value.payloads.back().inner_first;
-    else EXPECT_EQ(m.value.payloads.back().inner_first, PayloadType::kNone);
+    if (i == 0)
+      first = m.value.payloads.back().inner_first;
+    else
+      EXPECT_EQ(m.value.payloads.back().inner_first, PayloadType::kNone);
     auto plain = detail::open_encrypted(packets[i], f.body, keys);
     ASSERT_TRUE(plain);
     all.insert(all.end(), plain->begin(), plain->end());
@@ -214,9 +219,11 @@ TEST(SkTest, FragmentsEachAuthenticatedAndReassemble) {
 }
 
 TEST(ProposalTest, SelectsAcceptableAndRefusesOthers) {
-  std::vector<IkeProposal> ours{{{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
-  std::vector<IkeProposal> theirs{{{{EncrAlg::kAesCbc, 128}}, {IntegAlg::kHmacSha1_96}, {}, {DhGroup::kEcp256}},
-                                  {{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
+  std::vector<IkeProposal> ours{
+      {{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
+  std::vector<IkeProposal> theirs{
+      {{{EncrAlg::kAesCbc, 128}}, {IntegAlg::kHmacSha1_96}, {}, {DhGroup::kEcp256}},
+      {{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
   auto c = detail::select_ike(detail::ike_offer(theirs, {}), ours);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->proposal.number, 2);

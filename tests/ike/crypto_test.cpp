@@ -1,11 +1,12 @@
 // Known-answer tests for the IKE crypto: HMAC PRFs (RFC 2202, RFC 4231), prf+ (RFC 7296 2.13)
 // against an independent OpenSSL computation, DH agreement for every group and the RFC 7748
 // X25519 vector, AES-CBC against OpenSSL, PSK AUTH (2.15) recomputed step by step.
+#include "crypto.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
-#include "crypto.hpp"
 #include "test_util.hpp"
 
 namespace hubsec::ike {
@@ -27,26 +28,33 @@ Bytes ref_hmac(const char* digest, ByteView key, ByteView data) {
 TEST(PrfTest, Rfc2202And4231Case2) {
   const Bytes key = test::text("Jefe");
   const Bytes data = test::text("what do ya want for nothing?");
-  EXPECT_EQ(tohex(crypto::prf(PrfAlg::kHmacSha1, key, data).view()), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(tohex(crypto::prf(PrfAlg::kHmacSha1, key, data).view()),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   EXPECT_EQ(tohex(crypto::prf(PrfAlg::kHmacSha2_256, key, data).view()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  EXPECT_EQ(tohex(crypto::prf(PrfAlg::kHmacSha2_384, key, data).view()),
-            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649");
+  EXPECT_EQ(
+      tohex(crypto::prf(PrfAlg::kHmacSha2_384, key, data).view()),
+      "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649");
   EXPECT_EQ(tohex(crypto::prf(PrfAlg::kHmacSha2_512, key, data).view()),
-            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fd"
+            "caeab1a34d4a6b4b636e070a38bce737");
 }
 
 TEST(PrfTest, IntegrityIsTruncatedHmac) {
   const Bytes key(32, 0x0b);
   const Bytes data = test::text("Hi There");
   const Bytes f1 = ref_hmac("SHA1", ByteView(key).first(20), data);
-  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha1_96, ByteView(key).first(20), data), Bytes(f1.begin(), f1.begin() + 12));
+  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha1_96, ByteView(key).first(20), data),
+            Bytes(f1.begin(), f1.begin() + 12));
   const Bytes full = ref_hmac("SHA256", key, data);
-  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha2_256_128, key, data), Bytes(full.begin(), full.begin() + 16));
+  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha2_256_128, key, data),
+            Bytes(full.begin(), full.begin() + 16));
   const Bytes k48(48, 7), k64(64, 9);
   const Bytes f384 = ref_hmac("SHA384", k48, data), f512 = ref_hmac("SHA512", k64, data);
-  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha2_384_192, k48, data), Bytes(f384.begin(), f384.begin() + 24));
-  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha2_512_256, k64, data), Bytes(f512.begin(), f512.begin() + 32));
+  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha2_384_192, k48, data),
+            Bytes(f384.begin(), f384.begin() + 24));
+  EXPECT_EQ(crypto::integ_mac(IntegAlg::kHmacSha2_512_256, k64, data),
+            Bytes(f512.begin(), f512.begin() + 32));
 }
 
 TEST(PrfTest, PrfPlusFollowsRfc7296) {
@@ -103,7 +111,8 @@ TEST(PrfTest, RekeySkeyseedUsesOldSkD) {
 }
 
 TEST(DhTest, X25519Rfc7748Vector) {
-  auto alice = crypto::DhKey::x25519_from_private(unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+  auto alice = crypto::DhKey::x25519_from_private(
+      unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
   ASSERT_TRUE(alice);
   EXPECT_EQ(tohex(alice->public_value()), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
   auto k = alice->shared_secret(unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
@@ -122,8 +131,10 @@ TEST_P(DhGroupTest, BothSidesAgreeAndSizesMatchRfc) {
   auto kb = b->shared_secret(a->public_value());
   ASSERT_TRUE(ka && kb);
   EXPECT_EQ(tohex(ka->view()), tohex(kb->view()));
-  const std::size_t want = GetParam() == DhGroup::kModp2048 ? 256 : GetParam() == DhGroup::kEcp256 ? 32
-                           : GetParam() == DhGroup::kEcp384 ? 48 : 32;
+  const std::size_t want = GetParam() == DhGroup::kModp2048 ? 256
+                           : GetParam() == DhGroup::kEcp256 ? 32
+                           : GetParam() == DhGroup::kEcp384 ? 48
+                                                            : 32;
   EXPECT_EQ(ka->size(), want);
   // Malformed peer values are refused, never crash.
   EXPECT_FALSE(a->shared_secret(Bytes(3, 1)));
@@ -133,16 +144,17 @@ TEST_P(DhGroupTest, BothSidesAgreeAndSizesMatchRfc) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Groups, DhGroupTest,
-                         ::testing::Values(DhGroup::kModp2048, DhGroup::kEcp256, DhGroup::kEcp384, DhGroup::kCurve25519));
+                         ::testing::Values(DhGroup::kModp2048, DhGroup::kEcp256, DhGroup::kEcp384,
+                                           DhGroup::kCurve25519));
 
 TEST(DhTest, ModpPeerValueRangeChecked) {
   auto a = crypto::DhKey::generate(DhGroup::kModp2048);
   ASSERT_TRUE(a);
   Bytes one(256, 0);
   one.back() = 1;
-  EXPECT_FALSE(a->shared_secret(one));                // y = 1
-  EXPECT_FALSE(a->shared_secret(Bytes(256, 0xFF)));   // y > p
-  EXPECT_FALSE(a->shared_secret(Bytes(256, 0)));      // y = 0
+  EXPECT_FALSE(a->shared_secret(one));               // y = 1
+  EXPECT_FALSE(a->shared_secret(Bytes(256, 0xFF)));  // y > p
+  EXPECT_FALSE(a->shared_secret(Bytes(256, 0)));     // y = 0
 }
 
 TEST(AesCbcTest, MatchesOpenSslAndRoundTrips) {

@@ -14,8 +14,8 @@ namespace {
 Bytes ref_hmac(const char* digest, ByteView key, ByteView data) {
   Bytes out(64);
   std::size_t len = 0;
-  EVP_Q_mac(nullptr, "HMAC", nullptr, digest, nullptr, key.data(), key.size(), data.data(), data.size(), out.data(),
-            out.size(), &len);
+  EVP_Q_mac(nullptr, "HMAC", nullptr, digest, nullptr, key.data(), key.size(), data.data(), data.size(),
+            out.data(), out.size(), &len);
   out.resize(len);
   return out;
 }
@@ -88,10 +88,13 @@ TEST(EngineTest, SeedConfigEstablishesTransportGre) {
   const std::string line = k.format_line();
   EXPECT_NE(line.find(",\"AES-CBC-256 [RFC3602]\","), std::string::npos);
   EXPECT_NE(line.find(",\"HMAC_SHA2_256_128 [RFC4868]\""), std::string::npos);
-  EXPECT_EQ(line.substr(0, 16), tohex(Bytes{static_cast<std::uint8_t>(k.initiator_spi >> 56), static_cast<std::uint8_t>(k.initiator_spi >> 48),
-                                          static_cast<std::uint8_t>(k.initiator_spi >> 40), static_cast<std::uint8_t>(k.initiator_spi >> 32),
-                                          static_cast<std::uint8_t>(k.initiator_spi >> 24), static_cast<std::uint8_t>(k.initiator_spi >> 16),
-                                          static_cast<std::uint8_t>(k.initiator_spi >> 8), static_cast<std::uint8_t>(k.initiator_spi)}));
+  EXPECT_EQ(
+      line.substr(0, 16),
+      tohex(Bytes{
+          static_cast<std::uint8_t>(k.initiator_spi >> 56), static_cast<std::uint8_t>(k.initiator_spi >> 48),
+          static_cast<std::uint8_t>(k.initiator_spi >> 40), static_cast<std::uint8_t>(k.initiator_spi >> 32),
+          static_cast<std::uint8_t>(k.initiator_spi >> 24), static_cast<std::uint8_t>(k.initiator_spi >> 16),
+          static_cast<std::uint8_t>(k.initiator_spi >> 8), static_cast<std::uint8_t>(k.initiator_spi)}));
   // No key material in the logs.
   for (const auto& l : net.a.log) EXPECT_EQ(l.find(tohex(k.sk_ei.view()).substr(0, 16)), std::string::npos);
 
@@ -145,12 +148,16 @@ TEST_P(AlgorithmTest, Establishes) {
   EXPECT_EQ(net.a.key_log[0].sk_ei.size(), al.encr_bits / 8u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Suites, AlgorithmTest,
-    ::testing::Values(Algorithms{128, IntegAlg::kHmacSha1_96, DhGroup::kEcp256, EspEncr::kAesCbc128, EspInteg::kHmacSha1_96, false},
-                      Algorithms{256, IntegAlg::kHmacSha2_384_192, DhGroup::kEcp384, EspEncr::kAesCbc256, EspInteg::kHmacSha256_128, true},
-                      Algorithms{256, IntegAlg::kHmacSha2_512_256, DhGroup::kCurve25519, EspEncr::kAesCbc256, EspInteg::kHmacSha1_96, true},
-                      Algorithms{128, IntegAlg::kHmacSha2_256_128, DhGroup::kModp2048, EspEncr::kAesCbc128, EspInteg::kHmacSha256_128, false}));
+INSTANTIATE_TEST_SUITE_P(Suites, AlgorithmTest,
+                         ::testing::Values(Algorithms{128, IntegAlg::kHmacSha1_96, DhGroup::kEcp256,
+                                                      EspEncr::kAesCbc128, EspInteg::kHmacSha1_96, false},
+                                           Algorithms{256, IntegAlg::kHmacSha2_384_192, DhGroup::kEcp384,
+                                                      EspEncr::kAesCbc256, EspInteg::kHmacSha256_128, true},
+                                           Algorithms{256, IntegAlg::kHmacSha2_512_256, DhGroup::kCurve25519,
+                                                      EspEncr::kAesCbc256, EspInteg::kHmacSha1_96, true},
+                                           Algorithms{128, IntegAlg::kHmacSha2_256_128, DhGroup::kModp2048,
+                                                      EspEncr::kAesCbc128, EspInteg::kHmacSha256_128,
+                                                      false}));
 
 TEST(EngineTest, TunnelModeNarrowsSelectors) {
   auto pa = make_policy("192.0.2.1"), pb = make_policy("192.0.2.2");
@@ -306,7 +313,8 @@ TEST(EngineTest, ChildRekeyFromEachSide) {
   ASSERT_EQ(net.b.deletes.size(), 1u);
   EXPECT_EQ(net.b.deletes[0].reason, ChildSaDelete::Reason::kRekeyed);
   // Fresh keys.
-  EXPECT_FALSE(net.a.installs[1].sa.outbound.encryption.equals(net.a.installs[0].sa.outbound.encryption.view()));
+  EXPECT_FALSE(
+      net.a.installs[1].sa.outbound.encryption.equals(net.a.installs[0].sa.outbound.encryption.view()));
 
   const std::uint32_t second = net.b.children.begin()->first;
   ASSERT_TRUE(net.b.engine->rekey_child_sa(second, net.now));
@@ -529,8 +537,9 @@ TEST(EngineTest, RetransmissionBackoffAndExhaustion) {
   ASSERT_EQ(net.a.sent.size() - before, 4u);  // first send + 3 retransmissions
   // Exponential backoff: 1 s, 2 s, 4 s between sends, then 8 s until giving up.
   auto gap = [&](std::size_t i) {
-    return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(net.a.sent[before + i].first -
-                                                                 net.a.sent[before + i - 1].first).count());
+    return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   net.a.sent[before + i].first - net.a.sent[before + i - 1].first)
+                                   .count());
   };
   EXPECT_NEAR(gap(1), 1000, 60);
   EXPECT_NEAR(gap(2), 2000, 60);
@@ -615,7 +624,8 @@ TEST(EngineTest, FragmentationWhenMessagesExceedMtu) {
   EXPECT_GT(net.b.engine->stats().fragments_received, 1u);
   EXPECT_GT(net.b.engine->stats().fragments_sent, 1u);
   // Everything after IKE_SA_INIT (which RFC 7383 never fragments) fits the MTU.
-  for (std::size_t i = 1; i < net.a.sent.size(); ++i) EXPECT_LE(net.a.sent[i].second.payload.size() + 28, 300u);
+  for (std::size_t i = 1; i < net.a.sent.size(); ++i)
+    EXPECT_LE(net.a.sent[i].second.payload.size() + 28, 300u);
   EXPECT_TRUE(net.a.engine->snapshot(net.now)[0].fragmentation);
 }
 
@@ -641,7 +651,8 @@ TEST(EngineTest, FragmentedExchangesSurviveLoss) {
   ASSERT_TRUE(net.run_until([&] { return net.a.children.size() == 1 && net.b.children.size() == 1; }, 120s));
   ASSERT_TRUE(net.a.engine->rekey_child_sa(net.a.children.begin()->first, net.now));
   net.collect();
-  ASSERT_TRUE(net.run_until([&] { return net.a.engine->stats().child_rekeys == 1 && net.a.children.size() == 1; }, 120s));
+  ASSERT_TRUE(net.run_until(
+      [&] { return net.a.engine->stats().child_rekeys == 1 && net.a.children.size() == 1; }, 120s));
   net.run(10s);
   expect_children_match(net.a, net.b);
   EXPECT_GT(net.b.engine->stats().fragments_received, 4u);
@@ -685,7 +696,8 @@ TEST(EngineTest, NatDetectedFloatsTo4500) {
   net.collect();
   net.run(25s, 100ms);
   expect_children_match(net.a, net.b);
-  EXPECT_TRUE(std::any_of(net.a.sent.begin(), net.a.sent.end(), [](const auto& s) { return s.second.keepalive; }));
+  EXPECT_TRUE(
+      std::any_of(net.a.sent.begin(), net.a.sent.end(), [](const auto& s) { return s.second.keepalive; }));
 }
 
 TEST(EngineTest, InitialContactReplacesStaleSas) {
@@ -718,7 +730,8 @@ TEST(EngineTest, UnsupportedCriticalPayloadAnswered) {
   odd.raw_type = 150;
   odd.critical = true;
   odd.body = msg::UnknownPayload{Bytes(4, 0)};
-  const Bytes wire = msg::encode_message(h, {msg::make_payload(msg::PayloadType::kNonce, msg::NoncePayload{Bytes(32, 1)}), odd});
+  const Bytes wire = msg::encode_message(
+      h, {msg::make_payload(msg::PayloadType::kNonce, msg::NoncePayload{Bytes(32, 1)}), odd});
   Endpoint local{*IpAddress::parse("192.0.2.2"), 500}, remote{*IpAddress::parse("192.0.2.1"), 500};
   responder.on_datagram(local, remote, wire, TimePoint{});
   auto actions = responder.take_actions();

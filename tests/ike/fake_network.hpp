@@ -32,7 +32,8 @@ struct Node {
 
 inline Policy make_policy(const char* local_ip, const char* psk = "cisco") {
   Policy p;
-  p.proposals = {IkeProposal{{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
+  p.proposals = {
+      IkeProposal{{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
   Profile prof;
   prof.name = "IKEV2-PROFILE";
   prof.local_id = Identity::address(*IpAddress::parse(local_ip));
@@ -133,7 +134,9 @@ class FakeNetwork {
     }
     if (nat_a && from == 1 && d.remote.address == nat_public) {
       p.dst.address = a.address.address;
-      p.dst.port = static_cast<std::uint16_t>(d.remote.port == 1500 ? 500 : d.remote.port == 14500 ? 4500 : 0);
+      p.dst.port = static_cast<std::uint16_t>(d.remote.port == 1500    ? 500
+                                              : d.remote.port == 14500 ? 4500
+                                                                       : 0);
     }
     std::uniform_real_distribution<double> u(0, 1);
     if (blackhole || u(rng) < loss) {
@@ -148,7 +151,8 @@ class FakeNetwork {
   }
 
   void deliver_due() {
-    std::stable_sort(inflight.begin(), inflight.end(), [](const Packet& x, const Packet& y) { return x.at < y.at; });
+    std::stable_sort(inflight.begin(), inflight.end(),
+                     [](const Packet& x, const Packet& y) { return x.at < y.at; });
     while (!inflight.empty() && inflight.front().at <= now) {
       Packet p = std::move(inflight.front());
       inflight.erase(inflight.begin());

@@ -16,7 +16,9 @@ inline Bytes unhex(std::string_view hex) {
   return out;
 }
 
-inline Bytes text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes text(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 inline std::string tohex(ByteView b) {
   static const char* d = "0123456789abcdef";

@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (msg::encode_message(second.value.header, second.value.payloads) != again) std::abort();
     (void)decoded.value.unsupported_critical();
     if (const auto* sa = decoded.value.get<msg::SaPayload>(msg::PayloadType::kSa)) {
-      std::vector<IkeProposal> ours{{{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
+      std::vector<IkeProposal> ours{
+          {{{EncrAlg::kAesCbc, 256}}, {IntegAlg::kHmacSha2_256_128}, {}, {DhGroup::kModp2048}}};
       (void)detail::select_ike(*sa, ours);
       (void)detail::accept_ike(*sa, ours);
       ChildProposal cp;

@@ -19,7 +19,8 @@ namespace {
 
 Policy make_policy(const char* ip) {
   Policy p;
-  p.proposals = {IkeProposal{{{EncrAlg::kAesCbc, 128}}, {IntegAlg::kHmacSha1_96}, {}, {DhGroup::kCurve25519}}};
+  p.proposals = {
+      IkeProposal{{{EncrAlg::kAesCbc, 128}}, {IntegAlg::kHmacSha1_96}, {}, {DhGroup::kCurve25519}}};
   Profile prof;
   prof.name = "P";
   prof.local_id = Identity::address(*IpAddress::parse(ip));
@@ -59,7 +60,8 @@ struct Harness {
   }
 
   bool ensure_sa() {
-    if (b && b->snapshot(now).size() == 1 && b->snapshot(now)[0].status == IkeSaStatus::kReady && keys) return true;
+    if (b && b->snapshot(now).size() == 1 && b->snapshot(now)[0].status == IkeSaStatus::kReady && keys)
+      return true;
     a = std::make_unique<Engine>(make_policy("192.0.2.1"));
     b = std::make_unique<Engine>(make_policy("192.0.2.2"));
     keys.reset();
@@ -82,8 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Harness& h = harness();
   if (!h.ensure_sa()) std::abort();  // two healthy engines must always agree
   const auto snap = h.b->snapshot(h.now)[0];
-  static const msg::ExchangeType kExchanges[] = {msg::ExchangeType::kCreateChildSa, msg::ExchangeType::kInformational,
-                                                 msg::ExchangeType::kIkeAuth};
+  static const msg::ExchangeType kExchanges[] = {
+      msg::ExchangeType::kCreateChildSa, msg::ExchangeType::kInformational, msg::ExchangeType::kIkeAuth};
   msg::Header hdr;
   hdr.initiator_spi = snap.initiator_spi;
   hdr.responder_spi = snap.responder_spi;
@@ -106,7 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   body.resize(body.size() + 12, 0);
   sk.body = msg::SkPayload{body};
   Bytes wire = msg::encode_message(hdr, {sk});
-  Bytes icv = crypto::integ_mac(IntegAlg::kHmacSha1_96, h.keys->sk_ai.view(), ByteView(wire).first(wire.size() - 12));
+  Bytes icv =
+      crypto::integ_mac(IntegAlg::kHmacSha1_96, h.keys->sk_ai.view(), ByteView(wire).first(wire.size() - 12));
   std::copy(icv.begin(), icv.end(), wire.end() - 12);
   h.b->on_datagram(h.eb, h.ea, wire, h.now);
   h.shuttle();

@@ -36,14 +36,16 @@ int main(int argc, char** argv) {
   cp.esn = true;
   TsPayload ts;
   ts.selectors.push_back(TrafficSelector::host(*IpAddress::parse("192.0.2.1"), 47));
-  std::vector<Payload> auth{make_payload(PayloadType::kIdi, IdPayload{Identity::fqdn("spoke.example"), {}}),
-                            make_payload(PayloadType::kAuth, AuthPayload{2, Bytes(32, 3)}),
-                            make_payload(PayloadType::kSa, detail::esp_offer(cp, 0x11223344, DhGroup::kEcp256)),
-                            make_payload(PayloadType::kTsi, ts), make_payload(PayloadType::kTsr, ts),
-                            make_notify(notify::kRekeySa, {}, ProtocolId::kEsp, {1, 2, 3, 4}),
-                            make_payload(PayloadType::kDelete, DeletePayload{ProtocolId::kEsp, {0x1000}}),
-                            make_payload(PayloadType::kCp, CpPayload{1, {{1, {}}}}),
-                            make_payload(PayloadType::kVendorId, VendorIdPayload{Bytes(16, 9)})};
+  std::vector<Payload> auth{
+      make_payload(PayloadType::kIdi, IdPayload{Identity::fqdn("spoke.example"), {}}),
+      make_payload(PayloadType::kAuth, AuthPayload{2, Bytes(32, 3)}),
+      make_payload(PayloadType::kSa, detail::esp_offer(cp, 0x11223344, DhGroup::kEcp256)),
+      make_payload(PayloadType::kTsi, ts),
+      make_payload(PayloadType::kTsr, ts),
+      make_notify(notify::kRekeySa, {}, ProtocolId::kEsp, {1, 2, 3, 4}),
+      make_payload(PayloadType::kDelete, DeletePayload{ProtocolId::kEsp, {0x1000}}),
+      make_payload(PayloadType::kCp, CpPayload{1, {{1, {}}}}),
+      make_payload(PayloadType::kVendorId, VendorIdPayload{Bytes(16, 9)})};
   h.exchange = ExchangeType::kIkeAuth;
   write(dir, "ike_auth_plain", encode_message(h, auth));
   Payload sk;
@@ -66,23 +68,27 @@ int main(int argc, char** argv) {
   TsPayload tsa, tsb;
   tsa.selectors.push_back(TrafficSelector::host(*IpAddress::parse("192.0.2.1"), 47));
   tsb.selectors.push_back(TrafficSelector::host(*IpAddress::parse("192.0.2.2"), 47));
-  inner("new_child", 0, {make_payload(PayloadType::kSa, detail::esp_offer(pfs, 0x01020304, DhGroup::kCurve25519)),
-                         make_payload(PayloadType::kNonce, NoncePayload{Bytes(32, 1)}),
-                         make_payload(PayloadType::kKe, KePayload{31, Bytes(32, 9)}),
-                         make_payload(PayloadType::kTsi, tsa), make_payload(PayloadType::kTsr, tsb),
-                         make_notify(notify::kUseTransportMode)});
-  inner("rekey_child", 0, {make_notify(notify::kRekeySa, {}, ProtocolId::kEsp, {1, 2, 3, 4}),
-                           make_payload(PayloadType::kSa, detail::esp_offer(pfs, 0x01020305, DhGroup::kCurve25519)),
-                           make_payload(PayloadType::kNonce, NoncePayload{Bytes(32, 2)}),
-                           make_payload(PayloadType::kKe, KePayload{31, Bytes(32, 9)}),
-                           make_payload(PayloadType::kTsi, tsa), make_payload(PayloadType::kTsr, tsb)});
-  std::vector<IkeProposal> ike{{{{EncrAlg::kAesCbc, 128}}, {IntegAlg::kHmacSha1_96}, {}, {DhGroup::kCurve25519}}};
-  inner("rekey_ike", 0, {make_payload(PayloadType::kSa, detail::ike_offer(ike, Bytes(8, 7))),
-                         make_payload(PayloadType::kNonce, NoncePayload{Bytes(32, 3)}),
-                         make_payload(PayloadType::kKe, KePayload{31, Bytes(32, 9)})});
+  inner("new_child", 0,
+        {make_payload(PayloadType::kSa, detail::esp_offer(pfs, 0x01020304, DhGroup::kCurve25519)),
+         make_payload(PayloadType::kNonce, NoncePayload{Bytes(32, 1)}),
+         make_payload(PayloadType::kKe, KePayload{31, Bytes(32, 9)}), make_payload(PayloadType::kTsi, tsa),
+         make_payload(PayloadType::kTsr, tsb), make_notify(notify::kUseTransportMode)});
+  inner("rekey_child", 0,
+        {make_notify(notify::kRekeySa, {}, ProtocolId::kEsp, {1, 2, 3, 4}),
+         make_payload(PayloadType::kSa, detail::esp_offer(pfs, 0x01020305, DhGroup::kCurve25519)),
+         make_payload(PayloadType::kNonce, NoncePayload{Bytes(32, 2)}),
+         make_payload(PayloadType::kKe, KePayload{31, Bytes(32, 9)}), make_payload(PayloadType::kTsi, tsa),
+         make_payload(PayloadType::kTsr, tsb)});
+  std::vector<IkeProposal> ike{
+      {{{EncrAlg::kAesCbc, 128}}, {IntegAlg::kHmacSha1_96}, {}, {DhGroup::kCurve25519}}};
+  inner("rekey_ike", 0,
+        {make_payload(PayloadType::kSa, detail::ike_offer(ike, Bytes(8, 7))),
+         make_payload(PayloadType::kNonce, NoncePayload{Bytes(32, 3)}),
+         make_payload(PayloadType::kKe, KePayload{31, Bytes(32, 9)})});
   inner("delete_esp", 1, {make_payload(PayloadType::kDelete, DeletePayload{ProtocolId::kEsp, {0x01020304}})});
   inner("delete_ike", 1, {make_payload(PayloadType::kDelete, DeletePayload{ProtocolId::kIke, {}})});
-  inner("notify", 1, {make_notify(notify::kInitialContact), make_payload(PayloadType::kCp, CpPayload{1, {{1, {}}}})});
+  inner("notify", 1,
+        {make_notify(notify::kInitialContact), make_payload(PayloadType::kCp, CpPayload{1, {{1, {}}}})});
   inner("auth", 2, auth);
   return 0;
 }

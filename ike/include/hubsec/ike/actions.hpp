@@ -80,7 +80,14 @@ struct IkeSaUp {
 struct IkeSaDown {
   IkeSaId id = 0;
   enum class Reason : std::uint8_t {
-    kLocalDelete, kPeerDeleted, kRekeyed, kTimeout, kDpdDead, kAuthFailed, kNegotiationFailed, kExpired
+    kLocalDelete,
+    kPeerDeleted,
+    kRekeyed,
+    kTimeout,
+    kDpdDead,
+    kAuthFailed,
+    kNegotiationFailed,
+    kExpired
   };
   Reason reason = Reason::kLocalDelete;
   Endpoint remote;
@@ -94,6 +101,7 @@ struct LogLine {
   std::string text;
 };
 
-using Action = std::variant<SendDatagram, ChildSaInstall, ChildSaUpdate, ChildSaDelete, IkeSaUp, IkeSaDown, LogLine>;
+using Action =
+    std::variant<SendDatagram, ChildSaInstall, ChildSaUpdate, ChildSaDelete, IkeSaUp, IkeSaDown, LogLine>;
 
 }  // namespace hubsec::ike

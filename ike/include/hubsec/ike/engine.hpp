@@ -45,8 +45,8 @@ struct IkeKeyLogEntry {
 using KeyLogSink = std::function<void(const IkeKeyLogEntry&)>;
 
 struct InitiateRequest {
-  Endpoint local;   // the address to use (port 500)
-  Endpoint remote;  // the peer (port 500)
+  Endpoint local;       // the address to use (port 500)
+  Endpoint remote;      // the peer (port 500)
   std::string profile;  // Policy::profiles[].name; empty = the first
 };
 
@@ -73,7 +73,7 @@ class Engine {
   bool delete_ike_sa(IkeSaId id, TimePoint now);
   bool delete_child_sa(std::uint32_t inbound_spi, TimePoint now);
   bool create_child_sa(IkeSaId id, TimePoint now);  // an additional Child SA with the profile's policy
-  bool send_dpd(IkeSaId id, TimePoint now);          // an empty INFORMATIONAL now (liveness)
+  bool send_dpd(IkeSaId id, TimePoint now);         // an empty INFORMATIONAL now (liveness)
   // The data plane saw a volume lifetime (kilobytes/packets) run out: soft = rekey, hard = delete.
   void on_child_volume_limit(std::uint32_t inbound_spi, bool hard, TimePoint now);
   // Clears every SA (IOS `clear crypto sa`): deletes sent, then everything dropped.

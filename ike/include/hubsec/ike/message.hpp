@@ -16,11 +16,32 @@
 
 namespace hubsec::ike::msg {
 
-enum class ExchangeType : std::uint8_t { kIkeSaInit = 34, kIkeAuth = 35, kCreateChildSa = 36, kInformational = 37 };
+enum class ExchangeType : std::uint8_t {
+  kIkeSaInit = 34,
+  kIkeAuth = 35,
+  kCreateChildSa = 36,
+  kInformational = 37
+};
 
 enum class PayloadType : std::uint8_t {
-  kNone = 0, kSa = 33, kKe = 34, kIdi = 35, kIdr = 36, kCert = 37, kCertReq = 38, kAuth = 39, kNonce = 40,
-  kNotify = 41, kDelete = 42, kVendorId = 43, kTsi = 44, kTsr = 45, kSk = 46, kCp = 47, kEap = 48, kSkf = 53,
+  kNone = 0,
+  kSa = 33,
+  kKe = 34,
+  kIdi = 35,
+  kIdr = 36,
+  kCert = 37,
+  kCertReq = 38,
+  kAuth = 39,
+  kNonce = 40,
+  kNotify = 41,
+  kDelete = 42,
+  kVendorId = 43,
+  kTsi = 44,
+  kTsr = 45,
+  kSk = 46,
+  kCp = 47,
+  kEap = 48,
+  kSkf = 53,
 };
 
 // RFC 7296 3.10.1 and IANA "IKEv2 Notify Message Types".
@@ -34,10 +55,12 @@ constexpr std::uint16_t kUnsupportedCriticalPayload = 1, kInvalidIkeSpi = 4, kIn
 constexpr std::uint16_t kInitialContact = 16384, kSetWindowSize = 16385, kAdditionalTsPossible = 16386,
                         kIpcompSupported = 16387, kNatDetectionSourceIp = 16388,
                         kNatDetectionDestinationIp = 16389, kCookie = 16390, kUseTransportMode = 16391,
-                        kHttpCertLookupSupported = 16392, kRekeySa = 16393, kEspTfcPaddingNotSupported = 16394,
-                        kNonFirstFragmentsAlso = 16395, kIkev2FragmentationSupported = 16430,
-                        kSignatureHashAlgorithms = 16431;
-constexpr bool is_error(std::uint16_t type) { return type < 16384; }
+                        kHttpCertLookupSupported = 16392, kRekeySa = 16393,
+                        kEspTfcPaddingNotSupported = 16394, kNonFirstFragmentsAlso = 16395,
+                        kIkev2FragmentationSupported = 16430, kSignatureHashAlgorithms = 16431;
+constexpr bool is_error(std::uint16_t type) {
+  return type < 16384;
+}
 }  // namespace notify
 
 enum class ProtocolId : std::uint8_t { kNone = 0, kIke = 1, kAh = 2, kEsp = 3 };
@@ -46,11 +69,11 @@ constexpr std::uint16_t kAttrKeyLength = 14;
 
 enum class DecodeError : std::uint8_t {
   kOk = 0,
-  kTruncated,         // input ends inside a structure
-  kBadLength,         // a length field disagrees with the data around it
-  kBadVersion,        // major version is not 2
-  kBadSyntax,         // a field value the RFC forbids (reserved payload type, bad TS type, ...)
-  kTooManyPayloads,   // defensive limit on chain length
+  kTruncated,        // input ends inside a structure
+  kBadLength,        // a length field disagrees with the data around it
+  kBadVersion,       // major version is not 2
+  kBadSyntax,        // a field value the RFC forbids (reserved payload type, bad TS type, ...)
+  kTooManyPayloads,  // defensive limit on chain length
 };
 std::string_view to_string(DecodeError error);
 
@@ -80,12 +103,28 @@ struct Proposal {
   Bytes spi;  // 0 bytes (IKE_SA_INIT), 8 (IKE rekey) or 4 (ESP)
   std::vector<Transform> transforms;
 };
-struct SaPayload { std::vector<Proposal> proposals; };
-struct KePayload { std::uint16_t group = 0; Bytes data; };
-struct IdPayload { Identity id; Bytes raw_body; };  // raw_body = ID type | RESERVED | data (for AUTH)
-struct CertPayload { std::uint8_t encoding = 0; Bytes data; };  // CERT and CERTREQ
-struct AuthPayload { std::uint8_t method = 2; Bytes data; };
-struct NoncePayload { Bytes data; };
+struct SaPayload {
+  std::vector<Proposal> proposals;
+};
+struct KePayload {
+  std::uint16_t group = 0;
+  Bytes data;
+};
+struct IdPayload {
+  Identity id;
+  Bytes raw_body;
+};  // raw_body = ID type | RESERVED | data (for AUTH)
+struct CertPayload {
+  std::uint8_t encoding = 0;
+  Bytes data;
+};  // CERT and CERTREQ
+struct AuthPayload {
+  std::uint8_t method = 2;
+  Bytes data;
+};
+struct NoncePayload {
+  Bytes data;
+};
 struct NotifyPayload {
   ProtocolId protocol = ProtocolId::kNone;
   Bytes spi;
@@ -96,20 +135,33 @@ struct DeletePayload {
   ProtocolId protocol = ProtocolId::kIke;
   std::vector<std::uint32_t> spis;  // ESP/AH: host order; IKE: empty (SPI size 0)
 };
-struct VendorIdPayload { Bytes data; };
-struct TsPayload { std::vector<TrafficSelector> selectors; };
+struct VendorIdPayload {
+  Bytes data;
+};
+struct TsPayload {
+  std::vector<TrafficSelector> selectors;
+};
 struct CpPayload {
   std::uint8_t cfg_type = 1;
   std::vector<std::pair<std::uint16_t, Bytes>> attributes;
 };
-struct EapPayload { Bytes data; };
-struct SkPayload { Bytes body; };  // IV | ciphertext | ICV; Payload::inner_first says the first inner type
-struct SkfPayload { std::uint16_t fragment_number = 1, total_fragments = 1; Bytes body; };
-struct UnknownPayload { Bytes data; };
+struct EapPayload {
+  Bytes data;
+};
+struct SkPayload {
+  Bytes body;
+};  // IV | ciphertext | ICV; Payload::inner_first says the first inner type
+struct SkfPayload {
+  std::uint16_t fragment_number = 1, total_fragments = 1;
+  Bytes body;
+};
+struct UnknownPayload {
+  Bytes data;
+};
 
-using Body = std::variant<SaPayload, KePayload, IdPayload, CertPayload, AuthPayload, NoncePayload, NotifyPayload,
-                          DeletePayload, VendorIdPayload, TsPayload, CpPayload, EapPayload, SkPayload, SkfPayload,
-                          UnknownPayload>;
+using Body = std::variant<SaPayload, KePayload, IdPayload, CertPayload, AuthPayload, NoncePayload,
+                          NotifyPayload, DeletePayload, VendorIdPayload, TsPayload, CpPayload, EapPayload,
+                          SkPayload, SkfPayload, UnknownPayload>;
 
 struct Payload {
   PayloadType type = PayloadType::kNone;
@@ -157,7 +209,8 @@ Bytes encode_header(const Header& header);  // uses header.length as given
 Bytes encode_message(Header header, const std::vector<Payload>& payloads);
 
 // Builders.
-Payload make_notify(std::uint16_t type, Bytes data = {}, ProtocolId protocol = ProtocolId::kNone, Bytes spi = {});
+Payload make_notify(std::uint16_t type, Bytes data = {}, ProtocolId protocol = ProtocolId::kNone,
+                    Bytes spi = {});
 Payload make_payload(PayloadType type, Body body);
 
 }  // namespace hubsec::ike::msg

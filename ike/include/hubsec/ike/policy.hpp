@@ -41,7 +41,7 @@ struct RemoteIdMatch {
 
 // One keyring entry (IOS `peer NAME / address A M / identity ... / pre-shared-key K`).
 struct PskEntry {
-  IpAddress address;       // 0.0.0.0 with mask 0.0.0.0 = any peer
+  IpAddress address;  // 0.0.0.0 with mask 0.0.0.0 = any peer
   IpAddress address_mask;
   std::optional<Identity> identity;  // when set, the peer's IDi/IDr must equal it
   SecretBytes key;
@@ -60,7 +60,7 @@ enum class EspInteg : std::uint8_t { kHmacSha1_96, kHmacSha256_128 };
 struct ChildProposal {
   std::vector<EspEncr> encryptions{EspEncr::kAesCbc256};
   std::vector<EspInteg> integrities{EspInteg::kHmacSha1_96};
-  bool esn = false;                   // offer ESN (also accepts no-ESN if the peer only does that)
+  bool esn = false;                    // offer ESN (also accepts no-ESN if the peer only does that)
   DhGroup pfs_group = DhGroup::kNone;  // `set pfs groupN`: KE in CREATE_CHILD_SA
 };
 
@@ -127,8 +127,8 @@ struct Policy {
   // Responder asks for cookies (RFC 7296 2.6) while this many half-open SAs exist (IOS
   // `crypto ikev2 cookie-challenge N`); 0 = always, -1 = never.
   std::int32_t cookie_threshold = -1;
-  std::uint32_t max_half_open = 1000;   // refuse new IKE_SA_INIT beyond this (counted in stats)
-  std::uint32_t max_sas = 0;            // 0 = no limit
+  std::uint32_t max_half_open = 1000;          // refuse new IKE_SA_INIT beyond this (counted in stats)
+  std::uint32_t max_sas = 0;                   // 0 = no limit
   std::uint32_t max_children_per_ike_sa = 64;  // more CREATE_CHILD_SA get NO_ADDITIONAL_SAS
   Duration half_open_timeout{std::chrono::seconds(30)};
   bool fragmentation = true;  // announce and use RFC 7383 fragmentation

@@ -78,7 +78,7 @@ enum class DhGroup : std::uint16_t {
 };
 enum class AuthMethod : std::uint8_t { kPsk = 2 };  // shared key message integrity code
 
-std::string_view to_string(IntegAlg alg);   // "SHA256" style names as IOS prints them
+std::string_view to_string(IntegAlg alg);  // "SHA256" style names as IOS prints them
 std::string_view to_string(PrfAlg alg);
 std::string_view to_string(DhGroup group);  // "DH Group 14"
 
