@@ -159,6 +159,19 @@ INSTANTIATE_TEST_SUITE_P(Suites, AlgorithmTest,
                                                       EspEncr::kAesCbc128, EspInteg::kHmacSha256_128,
                                                       false}));
 
+TEST(EngineTest, Ipv6Endpoints) {
+  FakeNetwork net(make_policy("2001:db8::1"), make_policy("2001:db8::2"));
+  net.a.address = {*IpAddress::parse("2001:db8::1"), 500};
+  net.b.address = {*IpAddress::parse("2001:db8::2"), 500};
+  establish(net);
+  expect_children_match(net.a, net.b);
+  const auto& c = net.a.children.begin()->second;
+  EXPECT_EQ(c.local_ts[0], TrafficSelector::host(*IpAddress::parse("2001:db8::1"), 47));
+  EXPECT_EQ(c.remote_ts[0], TrafficSelector::host(*IpAddress::parse("2001:db8::2"), 47));
+  EXPECT_FALSE(c.udp_encap);
+  EXPECT_EQ(net.b.ups[0].remote_id.to_string(), "2001:db8::1");
+}
+
 TEST(EngineTest, TunnelModeNarrowsSelectors) {
   auto pa = make_policy("192.0.2.1"), pb = make_policy("192.0.2.2");
   auto net16 = *IpAddress::parse("255.255.0.0"), net24 = *IpAddress::parse("255.255.255.0");
