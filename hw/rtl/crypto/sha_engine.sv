@@ -104,32 +104,50 @@ module sha_engine #(
   assign cur_op = in_first_i ? in_op_i : op_q[ic];
 
   // ---- issue: round-robin pick of a context with a block ready, then build the block ----
-  logic [CTX-1:0] cand, cand_hi, pick_1h;
-  logic [CW-1:0] rr_q, pick;
-  logic pick_v;
+  // The pick is split over two cycles so that no path runs from the candidate vector through the arbiter
+  // into the issue registers: a round-robin choice among ready contexts is registered (sel_q) and used the
+  // next cycle. A context stays a candidate until it is picked, so a registered choice is still good one
+  // cycle later; the choice made in a cycle that picks leaves out the context being picked.
+  logic [CTX-1:0] cand, cand_x, cand_hi, sel_1h, sel_1h_q, mask_q;
+  logic [CW-1:0] sel, sel_q, pick;
+  logic sel_v_q, pick_v;
   logic iss_v_q;
   logic [CW-1:0] sc;  // issuing context
   logic core_in_ready, core_in_fire;
 
   assign cand = full_q & ~infl_q;
-  assign cand_hi = cand & ~((CTX'(2) << rr_q) - CTX'(1));  // candidates above the last winner
-  assign pick_1h = (cand_hi != '0) ? cand_hi & (~cand_hi + 1'b1) : cand & (~cand + 1'b1);
+  assign cand_x = cand & ~(pick_v ? sel_1h_q : '0);
+  assign cand_hi = cand_x & mask_q;  // candidates above the last winner
+  assign sel_1h = (cand_hi != '0) ? cand_hi & (~cand_hi + 1'b1) : cand_x & (~cand_x + 1'b1);
   always_comb begin
-    pick = '0;
-    for (int i = 0; i < CTX; i++) pick |= pick_1h[i] ? CW'(i) : '0;
+    sel = '0;
+    for (int i = 0; i < CTX; i++) sel |= sel_1h[i] ? CW'(i) : '0;
   end
   assign core_in_fire = iss_v_q && core_in_ready;
-  assign pick_v = cand != '0 && (!iss_v_q || core_in_ready);
+  assign pick_v = sel_v_q && (!iss_v_q || core_in_ready);
+  assign pick = sel_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sel_v_q <= 1'b0;
+      sel_q <= '0;
+      sel_1h_q <= '0;
+      mask_q <= '0;
+    end else begin
+      sel_v_q <= cand_x != '0;
+      sel_q <= sel;
+      sel_1h_q <= sel_1h;
+      if (pick_v) mask_q <= ~((sel_1h_q << 1) - CTX'(1));  // contexts above the one picked
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       iss_v_q <= 1'b0;
       sc <= '0;
-      rr_q <= '0;
     end else if (pick_v) begin
       iss_v_q <= 1'b1;
       sc <= pick;
-      rr_q <= pick;
     end else if (core_in_fire) begin
       iss_v_q <= 1'b0;
     end
@@ -339,6 +357,8 @@ module sha_engine #(
     else $error("sha_engine: beat for a context in its final steps");
   a_result_in_flight: assert property (@(posedge clk_i) disable iff (!chk_q) !(res_fire && !infl_q[rc]))
     else $error("sha_engine: result for a context with nothing in flight");
+  a_pick_ready: assert property (@(posedge clk_i) disable iff (!chk_q) !(pick_v && !cand[pick]))
+    else $error("sha_engine: picked a context with no block ready");
   a_full_beats: assert property (@(posedge clk_i) disable iff (!chk_q) !(in_valid_i && !in_last_i && in_nbytes_i != 5'd16))
     else $error("sha_engine: a beat before the last must carry 16 bytes");
   // Handshake rules: what is presented stays presented and unchanged until taken.
