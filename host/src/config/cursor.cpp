@@ -11,7 +11,8 @@ namespace {
 bool is_prefix_ci(std::string_view prefix, std::string_view word) {
   if (prefix.empty() || prefix.size() > word.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(prefix[i])) != std::tolower(static_cast<unsigned char>(word[i])))
+    if (std::tolower(static_cast<unsigned char>(prefix[i])) !=
+        std::tolower(static_cast<unsigned char>(word[i])))
       return false;
   }
   return true;

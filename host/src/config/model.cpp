@@ -27,7 +27,9 @@ std::optional<Ipv4> Ipv4::parse(std::string_view text) {
   return Ipv4{result};
 }
 
-bool is_aead(IkeEncryption enc) { return enc == IkeEncryption::kAesGcm128 || enc == IkeEncryption::kAesGcm256; }
+bool is_aead(IkeEncryption enc) {
+  return enc == IkeEncryption::kAesGcm128 || enc == IkeEncryption::kAesGcm256;
+}
 
 std::string_view keyword(IkeEncryption enc) {
   switch (enc) {
@@ -62,7 +64,9 @@ bool IkeProposal::complete() const {
   return !integrity.empty();
 }
 
-std::vector<IkeHash> IkeProposal::effective_prf() const { return prf.empty() ? integrity : prf; }
+std::vector<IkeHash> IkeProposal::effective_prf() const {
+  return prf.empty() ? integrity : prf;
+}
 
 std::string to_string(const Identity& id) {
   switch (id.kind) {
@@ -110,9 +114,15 @@ const T* find_named(const std::vector<T>& items, std::string_view name) {
 }
 }  // namespace
 
-const IkeProposal* Config::find_proposal(std::string_view name) const { return find_named(proposals, name); }
-const Keyring* Config::find_keyring(std::string_view name) const { return find_named(keyrings, name); }
-const IkeProfile* Config::find_ike_profile(std::string_view name) const { return find_named(ike_profiles, name); }
+const IkeProposal* Config::find_proposal(std::string_view name) const {
+  return find_named(proposals, name);
+}
+const Keyring* Config::find_keyring(std::string_view name) const {
+  return find_named(keyrings, name);
+}
+const IkeProfile* Config::find_ike_profile(std::string_view name) const {
+  return find_named(ike_profiles, name);
+}
 const TransformSet* Config::find_transform_set(std::string_view name) const {
   return find_named(transform_sets, name);
 }

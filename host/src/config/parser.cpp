@@ -68,7 +68,8 @@ std::optional<IkeEncryption> ike_encryption(Cursor& c) {
                                               IkeEncryption::kAesCbc192, IkeEncryption::kAesCbc256,
                                               IkeEncryption::kAesGcm128, IkeEncryption::kAesGcm256,
                                               IkeEncryption::kDes};
-  auto i = c.choose({"3des", "aes-cbc-128", "aes-cbc-192", "aes-cbc-256", "aes-gcm-128", "aes-gcm-256", "des"});
+  auto i =
+      c.choose({"3des", "aes-cbc-128", "aes-cbc-192", "aes-cbc-256", "aes-gcm-128", "aes-gcm-256", "des"});
   if (!i) return std::nullopt;
   return kValues[*i];
 }
@@ -196,14 +197,16 @@ class Parser {
     for (std::size_t i = 0; i < words.size(); ++i) {
       const std::string& w = words[i].text;
       std::string lower = w;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
       const std::size_t psk_at = lower.find("pre-sh");  // also inside a word two lines were merged into
       std::size_t kept = 0;
       if (psk_at != std::string::npos) {
         kept = psk_at + spelled(w.substr(psk_at), "pre-shared-key");
       } else if (spelled(w, "key") == 3 && w.size() == 3) {
         kept = 3;
-      } else if (i > 0 && words[i - 1].text.find("nhrp") != std::string::npos && spelled(w, "authentication") >= 2) {
+      } else if (i > 0 && words[i - 1].text.find("nhrp") != std::string::npos &&
+                 spelled(w, "authentication") >= 2) {
         kept = spelled(w, "authentication");
       } else {
         continue;
@@ -242,8 +245,8 @@ class Parser {
   }
 
   bool crypto_ikev2(Cursor& c, std::optional<Frame>& enter) {
-    auto what =
-        c.choose({"proposal", "policy", "keyring", "profile", "cookie-challenge", "fragmentation", "nat", "dpd"});
+    auto what = c.choose(
+        {"proposal", "policy", "keyring", "profile", "cookie-challenge", "fragmentation", "nat", "dpd"});
     if (!what) return false;
     CryptoGlobals& g = cfg_.globals;
     switch (*what) {
@@ -356,8 +359,8 @@ class Parser {
     int count = 0;
     bool have_integrity = false;
     while (!c.at_end() || count == 0) {
-      auto t = c.choose({"esp-aes", "esp-gcm", "esp-3des", "esp-des", "esp-null", "esp-md5-hmac", "esp-sha-hmac",
-                         "esp-sha256-hmac", "esp-sha384-hmac", "esp-sha512-hmac"});
+      auto t = c.choose({"esp-aes", "esp-gcm", "esp-3des", "esp-des", "esp-null", "esp-md5-hmac",
+                         "esp-sha-hmac", "esp-sha256-hmac", "esp-sha384-hmac", "esp-sha512-hmac"});
       if (!t) return false;
       if (*t <= 4) {
         if (ts.encryption) return false_at_previous(c);  // a second encryption transform
@@ -370,13 +373,15 @@ class Parser {
           auto bits = c.optional_choice({"128", "256"});
           ts.encryption = bits == std::size_t{1} ? EspEncryption::kGcm256 : EspEncryption::kGcm128;
         } else {
-          static constexpr EspEncryption kOthers[] = {EspEncryption::k3Des, EspEncryption::kDes, EspEncryption::kNull};
+          static constexpr EspEncryption kOthers[] = {EspEncryption::k3Des, EspEncryption::kDes,
+                                                      EspEncryption::kNull};
           ts.encryption = kOthers[*t - 2];
         }
       } else {
         if (have_integrity) return false_at_previous(c);
-        static constexpr EspIntegrity kIntegrity[] = {EspIntegrity::kMd5, EspIntegrity::kSha1, EspIntegrity::kSha256,
-                                                      EspIntegrity::kSha384, EspIntegrity::kSha512};
+        static constexpr EspIntegrity kIntegrity[] = {EspIntegrity::kMd5, EspIntegrity::kSha1,
+                                                      EspIntegrity::kSha256, EspIntegrity::kSha384,
+                                                      EspIntegrity::kSha512};
         ts.integrity = kIntegrity[*t - 5];
         have_integrity = true;
       }
@@ -390,7 +395,8 @@ class Parser {
     if (!name) return false;
     // `interface Tunnel0` or `interface Tunnel 0`; hubsec has only tunnel interfaces.
     std::string lower = *name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     std::string unit_text;
     if (lower.rfind("tunnel", 0) == 0 && lower.size() > 6) {
       unit_text = lower.substr(6);
@@ -541,8 +547,7 @@ class Parser {
 
   // ---- crypto ikev2 profile --------------------------------------------------------------------
   static bool ike_profile(IkeProfile& p, Cursor& c) {
-    auto cmd =
-        c.choose({"match", "identity", "authentication", "keyring", "lifetime", "dpd", "description"});
+    auto cmd = c.choose({"match", "identity", "authentication", "keyring", "lifetime", "dpd", "description"});
     if (!cmd) return false;
     switch (*cmd) {
       case 0: return profile_match(p, c);
@@ -564,7 +569,8 @@ class Parser {
           if (!key) return false;
         }
         if (!c.end()) return false;
-        static constexpr AuthMethod kMethods[] = {AuthMethod::kPreShare, AuthMethod::kRsaSig, AuthMethod::kEcdsaSig};
+        static constexpr AuthMethod kMethods[] = {AuthMethod::kPreShare, AuthMethod::kRsaSig,
+                                                  AuthMethod::kEcdsaSig};
         if (*side == 0) {
           p.auth_local = {kMethods[*method]};  // one local method: the last one written wins
           if (key) p.auth_local_key = SecretText(key->first);
@@ -708,8 +714,8 @@ class Parser {
       case 2: {
         std::uint16_t group = 1;  // IOS: `set pfs` alone means group1
         if (!c.at_end()) {
-          auto g = c.choose({"group1", "group2", "group5", "group14", "group15", "group16", "group19", "group20",
-                             "group21", "group24", "group31"});
+          auto g = c.choose({"group1", "group2", "group5", "group14", "group15", "group16", "group19",
+                             "group20", "group21", "group24", "group31"});
           if (!g) return false;
           group = kIosGroups[*g];
         }

@@ -4,7 +4,9 @@
 
 namespace hubsec::host::config {
 
-SecretText::SecretText(SecretText&& other) noexcept : text_(other.text_) { other.clear(); }
+SecretText::SecretText(SecretText&& other) noexcept : text_(other.text_) {
+  other.clear();
+}
 
 SecretText& SecretText::operator=(const SecretText& other) {
   if (this != &other) {
@@ -23,7 +25,9 @@ SecretText& SecretText::operator=(SecretText&& other) noexcept {
   return *this;
 }
 
-SecretText::~SecretText() { clear(); }
+SecretText::~SecretText() {
+  clear();
+}
 
 void SecretText::clear() {
   // Wipe the whole buffer, not only size(): a shorter assignment may have left old bytes behind.

@@ -107,10 +107,12 @@ class Validator {
     if (!p.keyring_local.empty() && !c_.find_keyring(p.keyring_local)) {
       add(Severity::kError, p.where, head, undefined("IKEv2 keyring", p.keyring_local));
     }
-    bool psk = std::find(p.auth_local.begin(), p.auth_local.end(), AuthMethod::kPreShare) != p.auth_local.end() ||
-               std::find(p.auth_remote.begin(), p.auth_remote.end(), AuthMethod::kPreShare) != p.auth_remote.end();
+    bool psk =
+        std::find(p.auth_local.begin(), p.auth_local.end(), AuthMethod::kPreShare) != p.auth_local.end() ||
+        std::find(p.auth_remote.begin(), p.auth_remote.end(), AuthMethod::kPreShare) != p.auth_remote.end();
     bool has_profile_keys = !p.auth_local_key.empty() && !p.auth_remote_key.empty();
-    if (psk && p.keyring_local.empty() && !has_profile_keys) add(Severity::kError, p.where, head, kPskWithoutKeyring);
+    if (psk && p.keyring_local.empty() && !has_profile_keys)
+      add(Severity::kError, p.where, head, kPskWithoutKeyring);
     if (!p.match_fvrf.empty()) add(Severity::kNote, p.where, head, kFvrfNoted);
     if (!p.match_address_local.empty()) add(Severity::kNote, p.where, head, kMatchLocalNoted);
   }
@@ -143,8 +145,8 @@ class Validator {
       if (!any_usable) add(Severity::kError, p.where, head, kNoUsableTransformSet);
     }
     if (p.pfs_group && !engine_supports_group(*p.pfs_group)) {
-      add(Severity::kError, p.where, head, std::string(kNotImplementedUnusable) + " pfs group" +
-                                               std::to_string(*p.pfs_group));
+      add(Severity::kError, p.where, head,
+          std::string(kNotImplementedUnusable) + " pfs group" + std::to_string(*p.pfs_group));
     }
   }
 
@@ -161,6 +163,8 @@ class Validator {
 
 }  // namespace
 
-std::vector<Finding> validate(const Config& config) { return Validator(config).run(); }
+std::vector<Finding> validate(const Config& config) {
+  return Validator(config).run();
+}
 
 }  // namespace hubsec::host::config

@@ -26,9 +26,9 @@ std::string ChildSaRecord::describe() const {
   std::string out = "in " + spi_text(inbound_spi) + " out " + spi_text(outbound_spi) + " " +
                     (encryption == ike::EspEncr::kAesCbc256 ? "esp-aes 256" : "esp-aes") + " " +
                     (integrity == ike::EspInteg::kHmacSha1_96 ? "esp-sha-hmac" : "esp-sha256-hmac") + " " +
-                    (mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") + (udp_encap ? " UDP-Encaps" : "") +
-                    " local " + local.to_string() + " remote " + remote.to_string() + " ts {" + ts_list(local_ts) +
-                    "} === {" + ts_list(remote_ts) + "}";
+                    (mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") +
+                    (udp_encap ? " UDP-Encaps" : "") + " local " + local.to_string() + " remote " +
+                    remote.to_string() + " ts {" + ts_list(local_ts) + "} === {" + ts_list(remote_ts) + "}";
   return out;
 }
 
@@ -47,8 +47,8 @@ void LoggingChildSaSink::install(const ike::ChildSaInstall& event) {
   r.udp_encap = sa.udp_encap;
   r.local_ts = sa.local_ts;
   r.remote_ts = sa.remote_ts;
-  std::string text = "child SA installed (IKE SA " + std::to_string(sa.ike_sa) + ", reqid " + std::to_string(sa.reqid) +
-                     "): " + r.describe();
+  std::string text = "child SA installed (IKE SA " + std::to_string(sa.ike_sa) + ", reqid " +
+                     std::to_string(sa.reqid) + "): " + r.describe();
   if (event.replaces_inbound_spi != 0) text += " (rekey of in " + spi_text(event.replaces_inbound_spi) + ")";
   log_.info(text);
   by_inbound_spi_[r.inbound_spi] = std::move(r);
@@ -67,7 +67,8 @@ void LoggingChildSaSink::update(const ike::ChildSaUpdate& event) {
 }
 
 void LoggingChildSaSink::remove(const ike::ChildSaDelete& event) {
-  static constexpr const char* kReasons[] = {"rekeyed", "peer deleted", "local delete", "IKE SA gone", "expired"};
+  static constexpr const char* kReasons[] = {"rekeyed", "peer deleted", "local delete", "IKE SA gone",
+                                             "expired"};
   auto it = by_inbound_spi_.find(event.inbound_spi);
   log_.info("child SA deleted (" + std::string(kReasons[static_cast<int>(event.reason)]) + "): in " +
             spi_text(event.inbound_spi) + " out " + spi_text(event.outbound_spi));
@@ -89,8 +90,8 @@ void LoggingChildSaSink::esp_in_udp(const ike::Endpoint&, const ike::Endpoint&, 
 std::string LoggingChildSaSink::show_ipsec_sa() const {
   std::string out = "Child SAs installed (no ESP data path yet: ESP is counted and dropped)\n";
   for (const auto& [spi, r] : by_inbound_spi_) {
-    out += "  IKE SA " + std::to_string(r.ike_sa) + " reqid " + std::to_string(r.reqid) + ": " + r.describe() +
-           " esp-in " + std::to_string(r.esp_packets_received) + "\n";
+    out += "  IKE SA " + std::to_string(r.ike_sa) + " reqid " + std::to_string(r.reqid) + ": " +
+           r.describe() + " esp-in " + std::to_string(r.esp_packets_received) + "\n";
   }
   out += "ESP with unknown SPI: " + std::to_string(esp_unknown_spi_) + "\n";
   return out;

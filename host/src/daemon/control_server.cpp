@@ -39,11 +39,12 @@ bool write_all(int fd, const std::string& text) {
 
 }  // namespace
 
-ControlServer::ControlServer(std::string path, Handler handler) : path_(std::move(path)), handler_(std::move(handler)) {
+ControlServer::ControlServer(std::string path, Handler handler)
+    : path_(std::move(path)), handler_(std::move(handler)) {
   sockaddr_un sa = address_of(path_);
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("control socket: " + std::string(std::strerror(errno)));
-  ::unlink(path_.c_str());  // a stale socket from a previous run
+  ::unlink(path_.c_str());     // a stale socket from a previous run
   mode_t old = ::umask(0117);  // owner and group only: the answers describe the VPN
   int rc = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   ::umask(old);

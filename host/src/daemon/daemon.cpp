@@ -95,11 +95,13 @@ struct Daemon::Impl {
         control(options.control_path, [this](const std::string& line) { return handle_command(line); }) {
     if (options.keylog_dir) {
       key_log.emplace(*options.keylog_dir);
-      log.warn("key log enabled in " + *options.keylog_dir + ": IKE and ESP keys are written there (debug only)");
+      log.warn("key log enabled in " + *options.keylog_dir +
+               ": IKE and ESP keys are written there (debug only)");
       engine.set_key_log_sink([this](const ike::IkeKeyLogEntry& e) { key_log->ike_sa(e); });
     }
     if (options.initiate) {
-      for (const auto& t : plan.initiate) targets.push_back(Target{t, 0, ike::Clock::now(), kFirstRetry, true});
+      for (const auto& t : plan.initiate)
+        targets.push_back(Target{t, 0, ike::Clock::now(), kFirstRetry, true});
     }
   }
 
@@ -155,8 +157,8 @@ struct Daemon::Impl {
       ike::ByteView data(buffer.data(), r->size);
       Classified c = classify_datagram(data, natt);
       static constexpr const char* kKinds[] = {"IKE", "ESP", "keepalive", "malformed"};
-      log.debug("received " + std::to_string(r->size) + " bytes " + kKinds[static_cast<int>(c.kind)] + " from " +
-                r->remote.to_string() + " to " + r->local.to_string());
+      log.debug("received " + std::to_string(r->size) + " bytes " + kKinds[static_cast<int>(c.kind)] +
+                " from " + r->remote.to_string() + " to " + r->local.to_string());
       switch (c.kind) {
         case DatagramKind::kIke: engine.on_datagram(r->local, r->remote, c.payload, ike::Clock::now()); break;
         case DatagramKind::kEsp: sink.esp_in_udp(r->local, r->remote, c.payload); break;
@@ -177,8 +179,8 @@ struct Daemon::Impl {
         schedule_retry(t, now);
         continue;
       }
-      ike::InitiateRequest req{ike::Endpoint{*local, ike::kIkePort}, ike::Endpoint{t.target.peer, ike::kIkePort},
-                               t.target.profile};
+      ike::InitiateRequest req{ike::Endpoint{*local, ike::kIkePort},
+                               ike::Endpoint{t.target.peer, ike::kIkePort}, t.target.profile};
       t.sa = engine.initiate(req, now);
       log.info("initiating IKE SA " + std::to_string(t.sa) + " to " + t.target.peer.to_string() + " (" +
                t.target.reason + ", profile " + t.target.profile + ")");
@@ -190,7 +192,8 @@ struct Daemon::Impl {
     t.waiting = true;
     t.sa = 0;
     t.next_attempt = now + t.backoff;
-    log.info("will initiate to " + t.target.peer.to_string() + " again in " + std::to_string(t.backoff.count()) + " s");
+    log.info("will initiate to " + t.target.peer.to_string() + " again in " +
+             std::to_string(t.backoff.count()) + " s");
     t.backoff = std::min(t.backoff * 2, kMaxRetry);
   }
 
@@ -212,8 +215,8 @@ struct Daemon::Impl {
   void handle(ike::ChildSaUpdate& e) { sink.update(e); }
   void handle(ike::ChildSaDelete& e) { sink.remove(e); }
   void handle(ike::IkeSaUp& e) {
-    log.info("IKE SA " + std::to_string(e.id) + " up: " + e.local.to_string() + " <-> " + e.remote.to_string() +
-             " remote id " + e.remote_id.to_string() + ", profile " + e.profile +
+    log.info("IKE SA " + std::to_string(e.id) + " up: " + e.local.to_string() + " <-> " +
+             e.remote.to_string() + " remote id " + e.remote_id.to_string() + ", profile " + e.profile +
              (e.replaces ? " (rekey of IKE SA " + std::to_string(e.replaces) + ")" : ""));
     for (auto& t : targets) {
       if (t.sa == e.id || (e.replaces != 0 && t.sa == e.replaces)) {
@@ -225,7 +228,8 @@ struct Daemon::Impl {
   void handle(ike::IkeSaDown& e) {
     log.info("IKE SA " + std::to_string(e.id) + " down (" + std::string(down_reason(e.reason)) + "), peer " +
              e.remote.to_string());
-    const bool retry = e.reason != ike::IkeSaDown::Reason::kRekeyed && e.reason != ike::IkeSaDown::Reason::kLocalDelete &&
+    const bool retry = e.reason != ike::IkeSaDown::Reason::kRekeyed &&
+                       e.reason != ike::IkeSaDown::Reason::kLocalDelete &&
                        e.reason != ike::IkeSaDown::Reason::kPeerDeleted;
     for (auto& t : targets) {
       if (t.sa != e.id || t.waiting) continue;
@@ -237,8 +241,10 @@ struct Daemon::Impl {
     }
   }
   void handle(ike::LogLine& l) {
-    static constexpr LogLevel kLevels[] = {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError};
-    log.log(kLevels[static_cast<int>(l.level)], (l.ike_sa ? "IKE SA " + std::to_string(l.ike_sa) + ": " : "") + l.text);
+    static constexpr LogLevel kLevels[] = {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning,
+                                           LogLevel::kError};
+    log.log(kLevels[static_cast<int>(l.level)],
+            (l.ike_sa ? "IKE SA " + std::to_string(l.ike_sa) + ": " : "") + l.text);
   }
 
   std::vector<ShowContext> show_context(const std::vector<ike::IkeSaSnapshot>& sas) const {
@@ -360,7 +366,8 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
     auto local = local_address_towards(ike::IpAddress::v4(peer->value));
     if (!local) return "% no route to " + peer->to_string() + "\n";
     ike::InitiateRequest req{ike::Endpoint{*local, ike::kIkePort},
-                             ike::Endpoint{ike::IpAddress::v4(peer->value), ike::kIkePort}, profile.value_or("")};
+                             ike::Endpoint{ike::IpAddress::v4(peer->value), ike::kIkePort},
+                             profile.value_or("")};
     auto id = engine.initiate(req, now);
     drain();
     return id ? "IKE SA " + std::to_string(id) + " initiating\n" : "% unknown profile\n";
@@ -376,7 +383,11 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
 Daemon::Daemon(Plan plan, DaemonOptions options, Logger& log, ChildSaSink& sink)
     : impl_(std::make_unique<Impl>(std::move(plan), std::move(options), log, sink)) {}
 Daemon::~Daemon() = default;
-int Daemon::run() { return impl_->run(); }
-std::string Daemon::handle_command(const std::string& line) { return impl_->handle_command(line); }
+int Daemon::run() {
+  return impl_->run();
+}
+std::string Daemon::handle_command(const std::string& line) {
+  return impl_->handle_command(line);
+}
 
 }  // namespace hubsec::host::daemon

@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
       } else if (auto addr = interface_address(t.tunnel_source)) {
         plan_options.local_address = addr;
       } else {
-        log.warn(t.name + ": tunnel source " + t.tunnel_source + " is neither an address nor a local interface");
+        log.warn(t.name + ": tunnel source " + t.tunnel_source +
+                 " is neither an address nor a local interface");
       }
     }
     if (plan_options.local_address) log.info("local address " + plan_options.local_address->to_string());

@@ -1,10 +1,9 @@
 #include "hubsec/host/daemon/key_log.hpp"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <openssl/crypto.h>
 
 #include <cerrno>
 #include <stdexcept>
@@ -37,8 +36,8 @@ std::string_view auth_name(ike::EspInteg integ) {
 std::string line(const ike::IpAddress& src, const ike::IpAddress& dst, const ike::EspKeys& keys,
                  ike::EspInteg integ) {
   return "\"IPv4\",\"" + src.to_string() + "\",\"" + dst.to_string() + "\",\"" + spi_hex(keys.spi) +
-         "\",\"AES-CBC [RFC3602]\",\"0x" + hex(keys.encryption.view()) + "\",\"" + std::string(auth_name(integ)) +
-         "\",\"0x" + hex(keys.integrity.view()) + "\"\n";
+         "\",\"AES-CBC [RFC3602]\",\"0x" + hex(keys.encryption.view()) + "\",\"" +
+         std::string(auth_name(integ)) + "\",\"0x" + hex(keys.integrity.view()) + "\"\n";
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ void Logger::log(LogLevel level, std::string_view text) {
   gmtime_r(&tv.tv_sec, &tm);
   static constexpr const char* kNames[] = {"debug", "info", "warning", "error"};
   std::fprintf(out_, "%02d:%02d:%02d.%03ld hubsecd %s: %.*s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
-               static_cast<long>(tv.tv_usec / 1000), kNames[static_cast<int>(level)], static_cast<int>(text.size()),
-               text.data());
+               static_cast<long>(tv.tv_usec / 1000), kNames[static_cast<int>(level)],
+               static_cast<int>(text.size()), text.data());
   std::fflush(out_);
 }
 

@@ -11,7 +11,9 @@ namespace {
 using config::IkeEncryption;
 using config::IkeHash;
 
-ike::IpAddress ip(config::Ipv4 a) { return ike::IpAddress::v4(a.value); }
+ike::IpAddress ip(config::Ipv4 a) {
+  return ike::IpAddress::v4(a.value);
+}
 
 std::optional<ike::IkeProposal::Encryption> map(IkeEncryption e) {
   if (e == IkeEncryption::kAesCbc128) return ike::IkeProposal::Encryption{ike::EncrAlg::kAesCbc, 128};
@@ -72,7 +74,8 @@ ike::IkeProposal map_proposal(const config::IkeProposal& p) {
 }
 
 bool same(const ike::IkeProposal& a, const ike::IkeProposal& b) {
-  return a.encryptions == b.encryptions && a.integrities == b.integrities && a.prfs == b.prfs && a.groups == b.groups;
+  return a.encryptions == b.encryptions && a.integrities == b.integrities && a.prfs == b.prfs &&
+         a.groups == b.groups;
 }
 
 std::optional<ike::Identity> map_identity(const config::Identity& id) {
@@ -101,7 +104,8 @@ class Builder {
     for (const auto& ip : c_.ipsec_profiles) push_unique(order, &ip);
     for (const auto* ip : order) profile(*ip);
     for (const auto& p : c_.ike_profiles) {
-      if (!has_profile(p.name)) out_.notes.push_back("IKEv2 profile " + p.name + " is used by no IPsec profile: ignored");
+      if (!has_profile(p.name))
+        out_.notes.push_back("IKEv2 profile " + p.name + " is used by no IPsec profile: ignored");
     }
     if (out_.policy.profiles.empty()) out_.errors.push_back("no IPsec profile with a usable IKEv2 profile");
     targets();
@@ -130,7 +134,8 @@ class Builder {
 
   void globals() {
     const auto& g = c_.globals;
-    if (g.ikev2_cookie_challenge) out_.policy.cookie_threshold = static_cast<std::int32_t>(*g.ikev2_cookie_challenge);
+    if (g.ikev2_cookie_challenge)
+      out_.policy.cookie_threshold = static_cast<std::int32_t>(*g.ikev2_cookie_challenge);
     out_.policy.fragmentation = g.ikev2_fragmentation;
     if (g.ikev2_fragmentation) out_.policy.mtu = g.ikev2_fragmentation_mtu;
     if (g.ikev2_nat_keepalive_seconds) {
@@ -147,16 +152,17 @@ class Builder {
     if (ikp->identity_local) {
       auto id = map_identity(*ikp->identity_local);
       if (!id) {
-        out_.errors.push_back("IKEv2 profile " + p.name + ": identity local " + to_string(*ikp->identity_local) +
-                              " is not supported (address or fqdn)");
+        out_.errors.push_back("IKEv2 profile " + p.name + ": identity local " +
+                              to_string(*ikp->identity_local) + " is not supported (address or fqdn)");
         return;
       }
       p.local_id = *id;
     } else if (o_.local_address) {
       p.local_id = ike::Identity::address(*o_.local_address);
     } else {
-      out_.errors.push_back("IKEv2 profile " + p.name +
-                            ": no `identity local` and no local address known (give hubsecd --local A.B.C.D)");
+      out_.errors.push_back(
+          "IKEv2 profile " + p.name +
+          ": no `identity local` and no local address known (give hubsecd --local A.B.C.D)");
       return;
     }
     for (const auto& m : ikp->match_remote) {
@@ -177,7 +183,8 @@ class Builder {
           r.fqdn = m.domain ? "." + m.name : m.name;
           break;
         default:
-          out_.notes.push_back("IKEv2 profile " + p.name + ": match identity remote email/key-id not supported, ignored");
+          out_.notes.push_back("IKEv2 profile " + p.name +
+                               ": match identity remote email/key-id not supported, ignored");
           continue;
       }
       p.remote.push_back(r);
@@ -207,7 +214,8 @@ class Builder {
         any.key = ike::SecretBytes::from_string(ikp.auth_local_key.reveal());
         p.keyring.push_back(std::move(any));
       } else {
-        out_.notes.push_back("IKEv2 profile " + p.name + ": different local and remote keys are not supported");
+        out_.notes.push_back("IKEv2 profile " + p.name +
+                             ": different local and remote keys are not supported");
       }
     }
     const auto* kr = c_.find_keyring(ikp.keyring_local);
@@ -235,7 +243,8 @@ class Builder {
       if (peer.identity) {
         auto id = map_identity(*peer.identity);
         if (!id) {
-          out_.notes.push_back(who + ": identity " + to_string(*peer.identity) + " not supported, peer left out");
+          out_.notes.push_back(who + ": identity " + to_string(*peer.identity) +
+                               " not supported, peer left out");
           continue;
         }
         e.identity = *id;
@@ -266,9 +275,11 @@ class Builder {
       push_unique(child.proposal.integrities, ts->integrity == config::EspIntegrity::kSha256
                                                   ? ike::EspInteg::kHmacSha256_128
                                                   : ike::EspInteg::kHmacSha1_96);
-      if (!mode) mode = ts->mode;
+      if (!mode)
+        mode = ts->mode;
       else if (*mode != ts->mode)
-        out_.notes.push_back("IPsec profile " + ipsec.name + ": transform sets differ in mode, using the first's");
+        out_.notes.push_back("IPsec profile " + ipsec.name +
+                             ": transform sets differ in mode, using the first's");
     }
     if (child.proposal.encryptions.empty()) {
       out_.errors.push_back("IPsec profile " + ipsec.name + ": no transform set hubsec implements");
@@ -277,13 +288,14 @@ class Builder {
     if (ipsec.pfs_group) {
       auto g = map_group(*ipsec.pfs_group);
       if (!g) {
-        out_.errors.push_back("IPsec profile " + ipsec.name + ": set pfs group" + std::to_string(*ipsec.pfs_group) +
-                              " not implemented");
+        out_.errors.push_back("IPsec profile " + ipsec.name + ": set pfs group" +
+                              std::to_string(*ipsec.pfs_group) + " not implemented");
         return;
       }
       child.proposal.pfs_group = *g;
     }
-    child.mode = *mode == config::IpsecMode::kTransport ? ike::ChildMode::kTransport : ike::ChildMode::kTunnel;
+    child.mode =
+        *mode == config::IpsecMode::kTransport ? ike::ChildMode::kTransport : ike::ChildMode::kTunnel;
     child.transport_proto = 47;
     const auto seconds = ipsec.lifetime_seconds.value_or(c_.globals.ipsec_lifetime_seconds);
     const auto kilobytes = ipsec.lifetime_kilobytes.value_or(c_.globals.ipsec_lifetime_kilobytes);
@@ -326,7 +338,8 @@ class Builder {
     for (const auto& t : c_.tunnels) {
       const auto* ipsec = c_.find_ipsec_profile(t.protection_profile);
       if (!ipsec || !has_profile(ipsec->ikev2_profile)) continue;
-      if (t.tunnel_destination) add_target(ip(*t.tunnel_destination), ipsec->ikev2_profile, t.name + " tunnel destination");
+      if (t.tunnel_destination)
+        add_target(ip(*t.tunnel_destination), ipsec->ikev2_profile, t.name + " tunnel destination");
       for (const auto& nhs : t.nhrp_nhs) {
         if (nhs.nbma) add_target(ip(*nhs.nbma), ipsec->ikev2_profile, t.name + " ip nhrp nhs nbma");
       }
@@ -347,6 +360,8 @@ class Builder {
 
 }  // namespace
 
-Plan build_plan(const config::Config& config, const PlanOptions& options) { return Builder(config, options).run(); }
+Plan build_plan(const config::Config& config, const PlanOptions& options) {
+  return Builder(config, options).run();
+}
 
 }  // namespace hubsec::host::daemon

@@ -38,7 +38,9 @@ std::string_view prf_name(ike::PrfAlg alg) {
   return "?";
 }
 
-std::string n(std::uint64_t v) { return std::to_string(v); }
+std::string n(std::uint64_t v) {
+  return std::to_string(v);
+}
 
 }  // namespace
 
@@ -64,9 +66,9 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
     }
     out += pad(n(sa.id), 10) + pad(sa.local.to_string(), 22) + pad(sa.remote.to_string(), 22) +
            pad(sa.fvrf + "/" + sa.ivrf, 21) + pad(std::string(ios_status(sa.status)), 7) + "\n";
-    out += "      Encr: AES-CBC, keysize: " + n(sa.encr_key_bits) + ", PRF: " + std::string(prf_name(sa.prf)) +
-           ", Hash: " + std::string(hash_name(sa.integrity)) + ", DH Grp:" + n(static_cast<unsigned>(sa.dh_group)) +
-           ", Auth sign: PSK, Auth verify: PSK\n";
+    out += "      Encr: AES-CBC, keysize: " + n(sa.encr_key_bits) +
+           ", PRF: " + std::string(prf_name(sa.prf)) + ", Hash: " + std::string(hash_name(sa.integrity)) +
+           ", DH Grp:" + n(static_cast<unsigned>(sa.dh_group)) + ", Auth sign: PSK, Auth verify: PSK\n";
     out += "      Life/Active Time: " + n(sa.lifetime_seconds) + "/" + n(sa.active_seconds) + " sec\n";
     if (!detailed) continue;
     const std::uint64_t local_spi = sa.initiator ? sa.initiator_spi : sa.responder_spi;
@@ -81,17 +83,18 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
     out += "      Local spi: " + spi16(local_spi) + "       Remote spi: " + spi16(remote_spi) + "\n";
     out += "      Local id: " + sa.local_id.to_string() + "\n";
     out += "      Remote id: " + sa.remote_id.to_string() + "\n";
-    out += "      Local req msg id:  " + pad(n(sa.next_request_id), 15) + "Remote req msg id:  " +
-           pad(n(sa.next_expected_id), 10) + "\n";
-    out += "      Local next msg id: " + pad(n(sa.next_request_id), 15) + "Remote next msg id: " +
-           pad(n(sa.next_expected_id), 10) + "\n";
-    out += "      Local req queued:  " + pad(n(sa.next_request_id), 15) + "Remote req queued:  " +
-           pad(n(sa.next_expected_id), 10) + "\n";
+    out += "      Local req msg id:  " + pad(n(sa.next_request_id), 15) +
+           "Remote req msg id:  " + pad(n(sa.next_expected_id), 10) + "\n";
+    out += "      Local next msg id: " + pad(n(sa.next_request_id), 15) +
+           "Remote next msg id: " + pad(n(sa.next_expected_id), 10) + "\n";
+    out += "      Local req queued:  " + pad(n(sa.next_request_id), 15) +
+           "Remote req queued:  " + pad(n(sa.next_expected_id), 10) + "\n";
     out += "      Local window:      1              Remote window:      1         \n";
     const std::uint32_t retry = i < context.size() ? context[i].dpd_retry_seconds : 0;
-    out += "      DPD configured for " + n(static_cast<std::uint64_t>(sa.dpd_interval.count())) + " seconds, retry " +
-           n(retry) + "\n";
-    out += sa.fragmentation ? "      IETF Std Fragmentation enabled.\n" : "      Fragmentation not configured.\n";
+    out += "      DPD configured for " + n(static_cast<std::uint64_t>(sa.dpd_interval.count())) +
+           " seconds, retry " + n(retry) + "\n";
+    out += sa.fragmentation ? "      IETF Std Fragmentation enabled.\n"
+                            : "      Fragmentation not configured.\n";
     out += "      Extended Authentication not configured.\n";
     out += sa.nat_local    ? "      NAT-T is detected inside \n"
            : sa.nat_remote ? "      NAT-T is detected outside\n"
@@ -106,8 +109,8 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
       out += std::string("        ") + spis + ", " +
              (c.encryption == ike::EspEncr::kAesCbc256 ? "esp-aes 256" : "esp-aes") + " " +
              (c.integrity == ike::EspInteg::kHmacSha1_96 ? "esp-sha-hmac" : "esp-sha256-hmac") + ", " +
-             (c.mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") + ", age " + n(c.established_seconds) +
-             " sec" + (c.rekeying ? ", rekeying" : "") + "\n";
+             (c.mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") + ", age " +
+             n(c.established_seconds) + " sec" + (c.rekeying ? ", rekeying" : "") + "\n";
       for (const auto& ts : c.local_ts) out += "          local  " + ts.to_string() + "\n";
       for (const auto& ts : c.remote_ts) out += "          remote " + ts.to_string() + "\n";
     }
@@ -117,25 +120,30 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
   return out;
 }
 
-std::string show_ikev2_stats(const ike::EngineStats& s, std::uint32_t max_sas, std::uint32_t max_in_negotiation) {
+std::string show_ikev2_stats(const ike::EngineStats& s, std::uint32_t max_sas,
+                             std::uint32_t max_in_negotiation) {
   const std::string rule(80, '-');
   std::string out;
   out += rule + "\n                      Crypto IKEv2 SA Statistics\n" + rule + "\n";
   out += "System Resource Limit:   0        Max IKEv2 SAs: " + pad(n(max_sas), 9) +
          "Max in nego(in/out): " + n(max_in_negotiation) + "/" + n(max_in_negotiation) + "\n";
-  out += "Total incoming IKEv2 SA Count:    " + pad(n(s.incoming_sas), 9) + "active:        " +
-         pad(n(s.incoming_active), 9) + "negotiating: " + n(s.incoming_negotiating) + "\n";
-  out += "Total outgoing IKEv2 SA Count:    " + pad(n(s.outgoing_sas), 9) + "active:        " +
-         pad(n(s.outgoing_active), 9) + "negotiating: " + n(s.outgoing_negotiating) + "\n";
-  out += "Incoming IKEv2 Requests: " + pad(n(s.incoming_requests), 9) + "accepted:      " +
-         pad(n(s.incoming_accepted), 9) + "rejected:    " + n(s.incoming_rejected) + "\n";
-  out += "Outgoing IKEv2 Requests: " + pad(n(s.outgoing_requests), 9) + "accepted:      " +
-         pad(n(s.outgoing_accepted), 9) + "rejected:    " + n(s.outgoing_rejected) + "\n";
-  out += "Rejected IKEv2 Requests: " + pad(n(s.incoming_rejected + s.outgoing_rejected), 9) + "rsrc low:      " +
-         pad(n(s.rejected_resource_low), 9) + "SA limit:    " + n(s.rejected_sa_limit) + "\n";
+  out += "Total incoming IKEv2 SA Count:    " + pad(n(s.incoming_sas), 9) +
+         "active:        " + pad(n(s.incoming_active), 9) + "negotiating: " + n(s.incoming_negotiating) +
+         "\n";
+  out += "Total outgoing IKEv2 SA Count:    " + pad(n(s.outgoing_sas), 9) +
+         "active:        " + pad(n(s.outgoing_active), 9) + "negotiating: " + n(s.outgoing_negotiating) +
+         "\n";
+  out += "Incoming IKEv2 Requests: " + pad(n(s.incoming_requests), 9) +
+         "accepted:      " + pad(n(s.incoming_accepted), 9) + "rejected:    " + n(s.incoming_rejected) + "\n";
+  out += "Outgoing IKEv2 Requests: " + pad(n(s.outgoing_requests), 9) +
+         "accepted:      " + pad(n(s.outgoing_accepted), 9) + "rejected:    " + n(s.outgoing_rejected) + "\n";
+  out += "Rejected IKEv2 Requests: " + pad(n(s.incoming_rejected + s.outgoing_rejected), 9) +
+         "rsrc low:      " + pad(n(s.rejected_resource_low), 9) + "SA limit:    " + n(s.rejected_sa_limit) +
+         "\n";
   out += "IKEv2 packets dropped at dispatch: " + n(s.dropped_at_dispatch) + "\n";
   out += "Incoming IKEV2 Cookie Challenged Requests: " + n(s.cookie_challenged) + "\n";
-  out += "                 accepted: " + pad(n(s.cookie_accepted), 9) + "rejected: " + pad(n(s.cookie_rejected), 9) +
+  out += "                 accepted: " + pad(n(s.cookie_accepted), 9) +
+         "rejected: " + pad(n(s.cookie_rejected), 9) +
          "rejected no cookie: " + n(s.cookie_rejected_no_cookie) + "\n";
   out += "Total Deleted sessions of Cert Revoked Peers: 0\n";
   // hubsec's own counters, after IOS's block.

@@ -39,7 +39,8 @@ UdpSocket::UdpSocket(const ike::IpAddress& address, std::uint16_t port) : port_(
   if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     int err = errno;
     ::close(fd_);
-    throw std::runtime_error("bind " + address.to_string() + ":" + std::to_string(port) + ": " + std::strerror(err));
+    throw std::runtime_error("bind " + address.to_string() + ":" + std::to_string(port) + ": " +
+                             std::strerror(err));
   }
 }
 
@@ -75,10 +76,11 @@ std::optional<UdpSocket::Received> UdpSocket::receive(std::span<std::uint8_t> bu
   return r;
 }
 
-bool UdpSocket::send(const ike::IpAddress& source, const ike::Endpoint& remote, std::span<const std::uint8_t> a,
-                     std::span<const std::uint8_t> b) {
+bool UdpSocket::send(const ike::IpAddress& source, const ike::Endpoint& remote,
+                     std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
   sockaddr_in to = to_sockaddr(remote.address, remote.port);
-  iovec iov[2] = {{const_cast<std::uint8_t*>(a.data()), a.size()}, {const_cast<std::uint8_t*>(b.data()), b.size()}};
+  iovec iov[2] = {{const_cast<std::uint8_t*>(a.data()), a.size()},
+                  {const_cast<std::uint8_t*>(b.data()), b.size()}};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
   msghdr msg{};
   msg.msg_name = &to;

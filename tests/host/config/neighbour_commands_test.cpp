@@ -17,7 +17,9 @@ crypto ikev2 policy BASE-POLICY
  proposal BASE
 )";
 
-ParseResult parse(const std::string& text) { return parse_config(text + kValidTail, "t.conf"); }
+ParseResult parse(const std::string& text) {
+  return parse_config(text + kValidTail, "t.conf");
+}
 
 TEST(NeighbourCommands, SeveralAlgorithmsOnOneLineAndPrf) {
   ParseResult r = parse(R"(crypto ikev2 proposal P
@@ -29,7 +31,8 @@ TEST(NeighbourCommands, SeveralAlgorithmsOnOneLineAndPrf) {
   ASSERT_TRUE(r.ok()) << format(r.findings);
   const IkeProposal* p = r.config.find_proposal("P");
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->encryption, (std::vector<IkeEncryption>{IkeEncryption::kAesCbc256, IkeEncryption::kAesCbc128}));
+  EXPECT_EQ(p->encryption,
+            (std::vector<IkeEncryption>{IkeEncryption::kAesCbc256, IkeEncryption::kAesCbc128}));
   EXPECT_EQ(p->integrity,
             (std::vector<IkeHash>{IkeHash::kSha512, IkeHash::kSha384, IkeHash::kSha256, IkeHash::kSha1}));
   EXPECT_EQ(p->prf, (std::vector<IkeHash>{IkeHash::kSha256, IkeHash::kSha1}));

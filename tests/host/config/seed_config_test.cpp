@@ -10,7 +10,9 @@
 namespace hubsec::host::config {
 namespace {
 
-ParseResult parse_seed() { return load_config_file(HUBSEC_SEED_CONFIG); }
+ParseResult parse_seed() {
+  return load_config_file(HUBSEC_SEED_CONFIG);
+}
 
 TEST(SeedConfig, ParsesWithoutFindings) {
   ParseResult r = parse_seed();
@@ -53,7 +55,7 @@ TEST(SeedConfig, KeyringWithWildcardPeer) {
   EXPECT_EQ(peer.address->mask.value, 0u);
   EXPECT_TRUE(peer.address->is_any());
   EXPECT_TRUE(peer.address->contains(Ipv4{0xC0000201}));
-  EXPECT_EQ(peer.psk_local.reveal(), "cisco");   // `pre-shared-key K` sets both directions
+  EXPECT_EQ(peer.psk_local.reveal(), "cisco");  // `pre-shared-key K` sets both directions
   EXPECT_EQ(peer.psk_remote.reveal(), "cisco");
   EXPECT_FALSE(peer.psk_type6);
   EXPECT_FALSE(peer.identity.has_value());

@@ -74,7 +74,8 @@ TEST(ValidationMessages, GcmProposalWithIntegrityInsteadOfPrf) {
 }
 
 TEST(ValidationMessages, GcmMixedWithCbc) {
-  ParseResult r = parse_config(variant("encryption aes-cbc-256", "encryption aes-cbc-256 aes-gcm-128"), "hub.conf");
+  ParseResult r =
+      parse_config(variant("encryption aes-cbc-256", "encryption aes-cbc-256 aes-gcm-128"), "hub.conf");
   EXPECT_EQ(with(r, kIosProposal).size(), 1u) << format(r.findings);
 }
 
@@ -93,7 +94,8 @@ TEST(ValidationMessages, PolicyNamingAnUndefinedProposal) {
 }
 
 TEST(ValidationMessages, NoPolicyAtAll) {
-  ParseResult r = parse_config(variant("crypto ikev2 policy IKEV2-POLICY\n proposal IKEV2-PROPOSAL\n", ""), "hub.conf");
+  ParseResult r =
+      parse_config(variant("crypto ikev2 policy IKEV2-POLICY\n proposal IKEV2-PROPOSAL\n", ""), "hub.conf");
   EXPECT_EQ(with(r, "no crypto ikev2 policy with a complete proposal hubsec implements").size(), 1u)
       << format(r.findings);
   EXPECT_FALSE(r.ok());
@@ -113,7 +115,8 @@ TEST(ValidationMessages, ProfileWithoutMatchIdentity) {
 }
 
 TEST(ValidationMessages, ProfileReferencingAMissingKeyring) {
-  ParseResult r = parse_config(variant(" keyring local IKEV2-KEYRING\n", " keyring local NO-SUCH-KEYRING\n"), "hub.conf");
+  ParseResult r =
+      parse_config(variant(" keyring local IKEV2-KEYRING\n", " keyring local NO-SUCH-KEYRING\n"), "hub.conf");
   auto f = with(r, "% IKEv2 keyring NO-SUCH-KEYRING is not defined");
   ASSERT_EQ(f.size(), 1u) << format(r.findings);
   EXPECT_EQ(f[0].severity, Severity::kError);
@@ -122,12 +125,14 @@ TEST(ValidationMessages, ProfileReferencingAMissingKeyring) {
 
 TEST(ValidationMessages, PreShareWithoutAnyKeySource) {
   ParseResult r = parse_config(variant(" keyring local IKEV2-KEYRING\n", ""), "hub.conf");
-  EXPECT_EQ(with(r, "authentication pre-share needs a `keyring local NAME`").size(), 1u) << format(r.findings);
+  EXPECT_EQ(with(r, "authentication pre-share needs a `keyring local NAME`").size(), 1u)
+      << format(r.findings);
   EXPECT_FALSE(r.ok());
 }
 
 TEST(ValidationMessages, CertificateAuthenticationIsRefused) {
-  ParseResult r = parse_config(variant(" authentication local pre-share", " authentication local rsa-sig"), "hub.conf");
+  ParseResult r =
+      parse_config(variant(" authentication local pre-share", " authentication local rsa-sig"), "hub.conf");
   EXPECT_EQ(with(r, "% hubsec authenticates with pre-share only").size(), 1u) << format(r.findings);
 }
 
@@ -144,9 +149,11 @@ TEST(ValidationMessages, IpsecProfileProblems) {
   ASSERT_EQ(f.size(), 1u) << format(r.findings);
   EXPECT_EQ(f[0].severity, Severity::kWarning);
   EXPECT_TRUE(r.ok());
-  r = parse_config(variant(" set transform-set IPSEC-TRANSFORM\n", " set transform-set IPSEC-TRANSFORM\n set pfs group5\n"),
+  r = parse_config(variant(" set transform-set IPSEC-TRANSFORM\n",
+                           " set transform-set IPSEC-TRANSFORM\n set pfs group5\n"),
                    "hub.conf");
-  EXPECT_EQ(with(r, "% not implemented by hubsec, nothing usable left: pfs group5").size(), 1u) << format(r.findings);
+  EXPECT_EQ(with(r, "% not implemented by hubsec, nothing usable left: pfs group5").size(), 1u)
+      << format(r.findings);
 }
 
 TEST(ValidationMessages, TransformSetHubsecCannotRun) {
@@ -159,16 +166,18 @@ TEST(ValidationMessages, TransformSetHubsecCannotRun) {
 }
 
 TEST(ValidationMessages, TunnelProtectionNamingAnUndefinedProfile) {
-  ParseResult r = parse_config(variant("tunnel protection ipsec profile DMVPN-IPSEC", "tunnel protection ipsec profile X"),
-                               "hub.conf");
+  ParseResult r = parse_config(
+      variant("tunnel protection ipsec profile DMVPN-IPSEC", "tunnel protection ipsec profile X"),
+      "hub.conf");
   auto f = with(r, "% IPsec profile X is not defined");
   ASSERT_EQ(f.size(), 1u) << format(r.findings);
   EXPECT_EQ(f[0].line, 23);
 }
 
 TEST(ValidationMessages, KeyringPeerProblemsAreWarnings) {
-  ParseResult r = parse_config(variant("  address 0.0.0.0 0.0.0.0\n  pre-shared-key cisco\n", "  pre-shared-key 6 ABCDEF\n"),
-                               "hub.conf");
+  ParseResult r = parse_config(
+      variant("  address 0.0.0.0 0.0.0.0\n  pre-shared-key cisco\n", "  pre-shared-key 6 ABCDEF\n"),
+      "hub.conf");
   EXPECT_EQ(with(r, "% keyring peer has no address and no identity").size(), 1u) << format(r.findings);
   EXPECT_EQ(with(r, "% type 6 pre-shared-key is encrypted").size(), 1u);
   r = parse_config(variant("  pre-shared-key cisco\n", ""), "hub.conf");
@@ -189,9 +198,10 @@ TEST(ValidationMessages, UnimplementedAlgorithms) {
 }
 
 TEST(ValidationMessages, FvrfAndMatchAddressLocalAreNoted) {
-  ParseResult r = parse_config(
-      variant("\n proposal IKEV2-PROPOSAL\n", "\n proposal IKEV2-PROPOSAL\n match fvrf any\n match address local 192.0.2.1\n"),
-      "hub.conf");
+  ParseResult r =
+      parse_config(variant("\n proposal IKEV2-PROPOSAL\n",
+                           "\n proposal IKEV2-PROPOSAL\n match fvrf any\n match address local 192.0.2.1\n"),
+                   "hub.conf");
   EXPECT_EQ(with(r, "% match fvrf accepted").size(), 1u) << format(r.findings);
   EXPECT_EQ(with(r, "% match address local accepted").size(), 1u);
   EXPECT_TRUE(r.ok());
@@ -199,7 +209,8 @@ TEST(ValidationMessages, FvrfAndMatchAddressLocalAreNoted) {
 }
 
 TEST(ValidationMessages, UnknownCommandWithCaretFileAndLine) {
-  ParseResult r = parse_config(variant(" integrity sha256\n", " integrity sha256\n intgrity sha1\n"), "hub.conf");
+  ParseResult r =
+      parse_config(variant(" integrity sha256\n", " integrity sha256\n intgrity sha1\n"), "hub.conf");
   auto f = with(r, "% Invalid input detected at '^' marker.");
   ASSERT_EQ(f.size(), 1u) << format(r.findings);
   EXPECT_EQ(f[0].line, 5);
@@ -221,7 +232,8 @@ TEST(ValidationMessages, BadArgumentPutsTheCaretUnderIt) {
   f = with(r, "% Invalid input detected at '^' marker.");
   ASSERT_EQ(f.size(), 1u) << format(r.findings);
   EXPECT_EQ(f[0].caret_column, 12);
-  r = parse_config(variant("esp-aes 256 esp-sha-hmac", "esp-aes 256 esp-sha-hmac esp-sha256-hmac"), "hub.conf");
+  r = parse_config(variant("esp-aes 256 esp-sha-hmac", "esp-aes 256 esp-sha-hmac esp-sha256-hmac"),
+                   "hub.conf");
   f = with(r, "% Invalid input detected at '^' marker.");
   // The refused transform-set line opens no submode, so its ` mode transport` is refused too, as in IOS.
   ASSERT_EQ(f.size(), 2u) << format(r.findings);
@@ -236,7 +248,8 @@ TEST(ValidationMessages, BadArgumentPutsTheCaretUnderIt) {
 TEST(ValidationMessages, IncompleteCommand) {
   ParseResult r = parse_config(variant(" group 14\n", " group 14\n dpd 10 3\n"), "hub.conf");
   EXPECT_TRUE(with(r, "% Incomplete command.").empty());  // dpd is not a proposal command: invalid
-  r = parse_config(variant(" keyring local IKEV2-KEYRING\n", " keyring local IKEV2-KEYRING\n dpd 10 3\n"), "hub.conf");
+  r = parse_config(variant(" keyring local IKEV2-KEYRING\n", " keyring local IKEV2-KEYRING\n dpd 10 3\n"),
+                   "hub.conf");
   auto f = with(r, "% Incomplete command.");
   ASSERT_EQ(f.size(), 1u) << format(r.findings);
   EXPECT_EQ(f[0].caret_column, -1);
@@ -244,8 +257,8 @@ TEST(ValidationMessages, IncompleteCommand) {
 }
 
 TEST(ValidationMessages, OutOfRangeNumbers) {
-  ParseResult r = parse_config(variant(" keyring local IKEV2-KEYRING\n", " keyring local IKEV2-KEYRING\n lifetime 60\n"),
-                               "hub.conf");
+  ParseResult r = parse_config(
+      variant(" keyring local IKEV2-KEYRING\n", " keyring local IKEV2-KEYRING\n lifetime 60\n"), "hub.conf");
   EXPECT_EQ(with(r, "% Invalid input detected at '^' marker.").size(), 1u) << format(r.findings);
   EXPECT_EQ(r.config.ike_profiles.at(0).lifetime_seconds, 86400u);  // a refused line changes nothing
 }
@@ -268,19 +281,21 @@ TEST(ValidationMessages, PreSharedKeysNeverAppearInFindings) {
                      "interface Tunnel0\n ip nhrp authentication nhrpPW12\n";
   ParseResult r = parse_config(text, "hub.conf");
   // Provoke findings on the very lines that hold secrets.
-  r = parse_config(variant("  pre-shared-key cisco\n", "  pre-shared-key s3cr3t-psk-value\n  bogus s3cr3t\n") +
-                       "interface Tunnel0\n ip nhrp authentication nhrpPW12\n",
-                   "hub.conf");
+  r = parse_config(
+      variant("  pre-shared-key cisco\n", "  pre-shared-key s3cr3t-psk-value\n  bogus s3cr3t\n") +
+          "interface Tunnel0\n ip nhrp authentication nhrpPW12\n",
+      "hub.conf");
   std::string out = format(r.findings);
   EXPECT_EQ(out.find("s3cr3t-psk-value"), std::string::npos) << out;
   EXPECT_EQ(out.find("nhrpPW12"), std::string::npos) << out;
   EXPECT_NE(out.find("% Invalid input detected"), std::string::npos);  // there was something to print
   // A refused key line (a typo after the key, a bad type) is echoed without the key.
-  r = parse_config(variant("  pre-shared-key cisco\n", "  pre-shared-key s3cr3t-psk-value\n") +
-                       "interface Tunnel0\n ip nhrp authentication nhrpPW12345\n"
-                       "crypto ikev2 profile IKEV2-PROFILE\n authentication local pre-share key 0 profilekey junk\n"
-                       "crypto ikev2 keyring K2\n peer P\n  pre-shared-key\n",
-                   "hub.conf");
+  r = parse_config(
+      variant("  pre-shared-key cisco\n", "  pre-shared-key s3cr3t-psk-value\n") +
+          "interface Tunnel0\n ip nhrp authentication nhrpPW12345\n"
+          "crypto ikev2 profile IKEV2-PROFILE\n authentication local pre-share key 0 profilekey junk\n"
+          "crypto ikev2 keyring K2\n peer P\n  pre-shared-key\n",
+      "hub.conf");
   out = format(r.findings);
   EXPECT_EQ(out.find("nhrpPW12345"), std::string::npos) << out;
   EXPECT_NE(out.find(" ip nhrp authentication <removed>\n"), std::string::npos) << out;

@@ -1,6 +1,5 @@
 // RFC 3948 demultiplexing on port 4500, and the control socket round trip.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <thread>
@@ -11,7 +10,9 @@
 namespace hubsec::host::daemon {
 namespace {
 
-std::vector<std::uint8_t> ike_header(std::size_t extra = 0) { return std::vector<std::uint8_t>(28 + extra, 0x11); }
+std::vector<std::uint8_t> ike_header(std::size_t extra = 0) {
+  return std::vector<std::uint8_t>(28 + extra, 0x11);
+}
 
 TEST(UdpFraming, Port4500IkeBehindNonEspMarker) {
   std::vector<std::uint8_t> d{0, 0, 0, 0};

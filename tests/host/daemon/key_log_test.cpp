@@ -1,14 +1,13 @@
 // The debug key log: Wireshark's esp_sa UAT lines (quoted fields, 0x keys, outbound then inbound)
 // and the ikev2_decryption_table line, in files only the owner can read.
-#include <gtest/gtest.h>
+#include "hubsec/host/daemon/key_log.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "hubsec/host/daemon/key_log.hpp"
 
 namespace hubsec::host::daemon {
 namespace {
@@ -38,13 +37,14 @@ TEST(KeyLog, EspSaLinesAreWiresharkUat) {
   sa.inbound.encryption = bytes(32, 0x20);
   sa.inbound.integrity = bytes(20, 0xA0);
   const std::string lines = KeyLog::esp_sa_lines(sa);
-  EXPECT_EQ(lines,
-            "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x0a0b0c0d\",\"AES-CBC [RFC3602]\","
-            "\"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\",\"HMAC-SHA-1-96 [RFC2404]\","
-            "\"0x808182838485868788898a8b8c8d8e8f90919293\"\n"
-            "\"IPv4\",\"192.0.2.2\",\"192.0.2.1\",\"0xc1a2b3d4\",\"AES-CBC [RFC3602]\","
-            "\"0x202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f\",\"HMAC-SHA-1-96 [RFC2404]\","
-            "\"0xa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3\"\n");
+  EXPECT_EQ(
+      lines,
+      "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x0a0b0c0d\",\"AES-CBC [RFC3602]\","
+      "\"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\",\"HMAC-SHA-1-96 [RFC2404]\","
+      "\"0x808182838485868788898a8b8c8d8e8f90919293\"\n"
+      "\"IPv4\",\"192.0.2.2\",\"192.0.2.1\",\"0xc1a2b3d4\",\"AES-CBC [RFC3602]\","
+      "\"0x202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f\",\"HMAC-SHA-1-96 [RFC2404]\","
+      "\"0xa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3\"\n");
   sa.integrity = ike::EspInteg::kHmacSha256_128;
   EXPECT_NE(KeyLog::esp_sa_lines(sa).find("\"HMAC-SHA-256-128 [RFC4868]\""), std::string::npos);
 }

@@ -1,9 +1,10 @@
 // The typed configuration becomes the engine policy hubsecd runs: the seed's algorithms, keyring,
 // identities, Child SA policy, and the peers to initiate to.
+#include "hubsec/host/daemon/plan.hpp"
+
 #include <gtest/gtest.h>
 
 #include "hubsec/host/config/parser.hpp"
-#include "hubsec/host/daemon/plan.hpp"
 
 namespace hubsec::host::daemon {
 namespace {
@@ -14,7 +15,9 @@ config::Config parse_ok(const std::string& text) {
   return std::move(r.config);
 }
 
-ike::IpAddress a(const char* text) { return *ike::IpAddress::parse(text); }
+ike::IpAddress a(const char* text) {
+  return *ike::IpAddress::parse(text);
+}
 
 TEST(Plan, SeedBecomesTheCiscoSet) {
   config::ParseResult r = config::load_config_file(HUBSEC_SEED_CONFIG);

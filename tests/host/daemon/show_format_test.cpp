@@ -1,10 +1,10 @@
 // `show crypto ikev2 sa [detailed]` and `show crypto ikev2 stats` follow IOS's layout: the lines
 // and column positions of IOS's output, typed here from IOS's documentation and samples.
+#include "hubsec/host/daemon/show_format.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
-
-#include "hubsec/host/daemon/show_format.hpp"
 
 namespace hubsec::host::daemon {
 namespace {
@@ -48,7 +48,8 @@ TEST(ShowFormat, SaSummaryMatchesIosLayout) {
   EXPECT_EQ(out[2], "Tunnel-id Local                 Remote                fvrf/ivrf            Status ");
   EXPECT_EQ(out[3], "1         192.0.2.1/4500        192.0.2.2/4500        none/none            READY  ");
   EXPECT_EQ(out[4],
-            "      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: SHA256, DH Grp:14, Auth sign: PSK, Auth verify: PSK");
+            "      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: SHA256, DH Grp:14, Auth sign: PSK, Auth "
+            "verify: PSK");
   EXPECT_EQ(out[5], "      Life/Active Time: 86400/563 sec");
   EXPECT_NE(std::find(out.begin(), out.end(), " IPv6 Crypto IKEv2  SA "), out.end());
   // Columns line up under the header.
@@ -100,7 +101,8 @@ TEST(ShowFormat, StatsMatchIosLayout) {
   auto out = lines(show_ikev2_stats(s, 0, 1000));
   EXPECT_EQ(out[0], std::string(80, '-'));
   EXPECT_EQ(out[1], "                      Crypto IKEv2 SA Statistics");
-  EXPECT_EQ(out[3], "System Resource Limit:   0        Max IKEv2 SAs: 0        Max in nego(in/out): 1000/1000");
+  EXPECT_EQ(out[3],
+            "System Resource Limit:   0        Max IKEv2 SAs: 0        Max in nego(in/out): 1000/1000");
   EXPECT_EQ(out[4], "Total incoming IKEv2 SA Count:    3        active:        2        negotiating: 1");
   EXPECT_EQ(out[5], "Total outgoing IKEv2 SA Count:    0        active:        0        negotiating: 0");
   EXPECT_EQ(out[6], "Incoming IKEv2 Requests: 7        accepted:      5        rejected:    2");

@@ -13,7 +13,8 @@ inline constexpr std::string_view kProposalIncomplete =
     "IKEv2 proposal MUST either have a set of an encryption algorithm other than aes-gcm, an integrity "
     "algorithm and a DH group configured or encryption algorithm aes-gcm, a prf algorithm and a DH group "
     "configured";
-inline constexpr std::string_view kPolicyIncomplete = "IKEv2 policy MUST have atleast one complete proposal attached";
+inline constexpr std::string_view kPolicyIncomplete =
+    "IKEv2 policy MUST have atleast one complete proposal attached";
 inline constexpr std::string_view kProfileIncomplete =
     "IKEv2 profile MUST have:\n"
     "   1. A local and a remote authentication method.\n"
@@ -22,12 +23,16 @@ inline constexpr std::string_view kProfileIncomplete =
 inline constexpr std::string_view kNoUsablePolicy =
     "% no crypto ikev2 policy with a complete proposal hubsec implements: IOS would fall back to its default "
     "proposal, which hubsec does not provide";
-inline constexpr std::string_view kNotImplementedSkipped = "% not implemented by hubsec, left out of negotiation:";
-inline constexpr std::string_view kNotImplementedUnusable = "% not implemented by hubsec, nothing usable left:";
-inline constexpr std::string_view kFvrfNoted = "% match fvrf accepted: hubsec has no VRFs, every peer is in the global table";
+inline constexpr std::string_view kNotImplementedSkipped =
+    "% not implemented by hubsec, left out of negotiation:";
+inline constexpr std::string_view kNotImplementedUnusable =
+    "% not implemented by hubsec, nothing usable left:";
+inline constexpr std::string_view kFvrfNoted =
+    "% match fvrf accepted: hubsec has no VRFs, every peer is in the global table";
 inline constexpr std::string_view kMatchLocalNoted =
     "% match address local accepted: hubsecd answers on every local address";
-inline constexpr std::string_view kPeerMatchesNothing = "% keyring peer has no address and no identity: it matches no peer";
+inline constexpr std::string_view kPeerMatchesNothing =
+    "% keyring peer has no address and no identity: it matches no peer";
 inline constexpr std::string_view kPeerWithoutKey = "% keyring peer has no pre-shared-key";
 inline constexpr std::string_view kType6Key =
     "% type 6 pre-shared-key is encrypted with the router's master key, which hubsec does not have: the peer "

@@ -36,7 +36,15 @@ struct Ipv4Prefix {
 };
 
 // ---- crypto ikev2 proposal ----------------------------------------------------------------------
-enum class IkeEncryption : std::uint8_t { kDes, k3Des, kAesCbc128, kAesCbc192, kAesCbc256, kAesGcm128, kAesGcm256 };
+enum class IkeEncryption : std::uint8_t {
+  kDes,
+  k3Des,
+  kAesCbc128,
+  kAesCbc192,
+  kAesCbc256,
+  kAesGcm128,
+  kAesGcm256
+};
 // Integrity and PRF share IOS's keywords.
 enum class IkeHash : std::uint8_t { kMd5, kSha1, kSha256, kSha384, kSha512 };
 
@@ -98,8 +106,8 @@ struct Keyring {
 struct RemoteIdentityMatch {
   enum class Kind : std::uint8_t { kAny, kAddress, kFqdn, kEmail, kKeyId };
   Kind kind = Kind::kAny;
-  Ipv4Prefix address;  // kAddress; mask all-ones when written without one
-  std::string name;    // kFqdn/kEmail/kKeyId
+  Ipv4Prefix address;   // kAddress; mask all-ones when written without one
+  std::string name;     // kFqdn/kEmail/kKeyId
   bool domain = false;  // `fqdn domain NAME` / `email domain NAME`: suffix match
   friend bool operator==(const RemoteIdentityMatch&, const RemoteIdentityMatch&) = default;
 };
@@ -118,9 +126,9 @@ struct IkeProfile {
   std::vector<Ipv4> match_address_local;
   std::vector<std::string> match_fvrf;
   std::optional<Identity> identity_local;
-  std::vector<AuthMethod> auth_local;  // IOS allows one; kept as written
+  std::vector<AuthMethod> auth_local;   // IOS allows one; kept as written
   std::vector<AuthMethod> auth_remote;  // IOS allows several
-  std::string keyring_local;           // empty = none
+  std::string keyring_local;            // empty = none
   // `authentication local|remote pre-share key KEY`: a key in the profile instead of a keyring.
   SecretText auth_local_key, auth_remote_key;
   std::string description;
@@ -134,7 +142,7 @@ enum class EspEncryption : std::uint8_t { kNull, kDes, k3Des, kAes128, kAes192, 
 enum class EspIntegrity : std::uint8_t { kNone, kMd5, kSha1, kSha256, kSha384, kSha512 };
 enum class IpsecMode : std::uint8_t { kTunnel, kTransport };
 
-std::string_view transform_text(EspEncryption enc);  // "esp-aes 256"
+std::string_view transform_text(EspEncryption enc);   // "esp-aes 256"
 std::string_view transform_text(EspIntegrity integ);  // "esp-sha-hmac"
 
 struct TransformSet {

@@ -40,7 +40,7 @@ struct ChildSaRecord {
   bool udp_encap = false;
   std::vector<ike::TrafficSelector> local_ts, remote_ts;
   std::uint64_t esp_packets_received = 0;  // ESP-in-UDP seen for inbound_spi (not decrypted yet)
-  std::string describe() const;           // one line, IOS transform words, no keys
+  std::string describe() const;            // one line, IOS transform words, no keys
 };
 
 class LoggingChildSaSink final : public ChildSaSink {

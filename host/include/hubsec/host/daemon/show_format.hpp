@@ -16,7 +16,8 @@ struct ShowContext {
 std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detailed,
                           const std::vector<ShowContext>& context = {});
 // `max_sas`, `max_in_negotiation` from the policy (0 = no limit, as IOS prints).
-std::string show_ikev2_stats(const ike::EngineStats& stats, std::uint32_t max_sas, std::uint32_t max_in_negotiation);
+std::string show_ikev2_stats(const ike::EngineStats& stats, std::uint32_t max_sas,
+                             std::uint32_t max_in_negotiation);
 
 // IOS's status words: IN-NEG, READY, DELETE.
 std::string_view ios_status(ike::IkeSaStatus status);
