@@ -333,7 +333,7 @@ std::size_t CardEspOffload::submit(std::span<const EspJob> jobs) {
     const std::uint64_t position = next_position_++;
     const std::size_t index = position & mask;
     std::uint8_t* in_half = bounce_->data() + 2 * index * slot_bytes_;
-    std::memcpy(in_half, input.data(), input.size());
+    if (!input.empty()) std::memcpy(in_half, input.data(), input.size());
     card::Desc d{};
     d.opcode = static_cast<std::uint8_t>(outbound ? card::Opcode::kEncrypt : card::Opcode::kDecrypt);
     d.flags = static_cast<std::uint8_t>(card::kDescFlagRawEsp | (job.iv ? card::kDescFlagIv : 0));
@@ -379,7 +379,7 @@ EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
     if (esp_len > slot_bytes_ || esp_len > p.job.out.size() - p.out_layout.header_len) {
       done.status = EspStatus::kBadLength;
     } else {
-      std::memcpy(p.job.out.data() + p.out_layout.header_len, out_half, esp_len);
+      if (esp_len > 0) std::memcpy(p.job.out.data() + p.out_layout.header_len, out_half, esp_len);
       if (!p.job.raw_esp) {
         done.status = write_outbound_headers(sa.framing, p.out_layout, p.job.in, esp_len, p.job.out);
       }
@@ -395,7 +395,7 @@ EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
     if (payload_len > slot_bytes_ || payload_len > p.job.out.size() - p.in_layout.payload_offset) {
       done.status = EspStatus::kBadLength;
     } else {
-      std::memcpy(p.job.out.data() + p.in_layout.payload_offset, out_half, payload_len);
+      if (payload_len > 0) std::memcpy(p.job.out.data() + p.in_layout.payload_offset, out_half, payload_len);
       std::size_t out_len = payload_len;
       done.next_header = cpl.next_header;
       if (!p.job.raw_esp) {

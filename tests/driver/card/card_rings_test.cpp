@@ -50,7 +50,7 @@ TEST_F(CardRings, CopiesThroughTheRingsWithOneDoorbellPerBatch) {
     payload.push_back(random_bytes(rng, len));
     src.push_back(device_->alloc_dma(len + 8));
     dst.push_back(device_->alloc_dma(len + 8));
-    std::memcpy(src.back()->data(), payload.back().data(), len);
+    if (len > 0) std::memcpy(src.back()->data(), payload.back().data(), len);
     std::memset(dst.back()->data(), 0xee, len + 8);
     descs.push_back(copy_desc(3, 7, *src.back(), len, *dst.back(), 100 + i));
   }
@@ -68,7 +68,9 @@ TEST_F(CardRings, CopiesThroughTheRingsWithOneDoorbellPerBatch) {
     EXPECT_EQ(cpls[i].consumer, i + 1);
     EXPECT_EQ(cpls[i].seq_lo, 100 + i);
     EXPECT_EQ(cpls[i].phase, 1);
-    EXPECT_EQ(0, std::memcmp(dst[i]->data(), payload[i].data(), payload[i].size()));
+    if (!payload[i].empty()) {
+      EXPECT_EQ(0, std::memcmp(dst[i]->data(), payload[i].data(), payload[i].size()));
+    }
     EXPECT_EQ(dst[i]->data()[payload[i].size()], 0xee) << "wrote past the output";
   }
   EXPECT_EQ(data().in_flight(), 0u);
@@ -427,7 +429,7 @@ TEST_F(CardRings, RandomTrafficOverQueuesWithBusStalls) {
         job.payload = random_bytes(rng, len);
         job.src = device_->alloc_dma(len + in_off + 8);
         job.dst = device_->alloc_dma(len + job.out_off + 8);
-        std::memcpy(job.src->data() + in_off, job.payload.data(), len);
+        if (len > 0) std::memcpy(job.src->data() + in_off, job.payload.data(), len);
         const auto slot = static_cast<std::uint16_t>(rng() % 8);
         layout::Desc d = copy_desc(slot, slot, *job.src, len + in_off, *job.dst, next);
         d.in_offset = static_cast<std::uint16_t>(in_off);
@@ -444,7 +446,9 @@ TEST_F(CardRings, RandomTrafficOverQueuesWithBusStalls) {
         EXPECT_FALSE(job.done) << "completed twice";
         EXPECT_EQ(out[i].status, status(Status::kOk));
         EXPECT_EQ(out[i].out_len, job.payload.size());
-        EXPECT_EQ(0, std::memcmp(job.dst->data() + job.out_off, job.payload.data(), job.payload.size()));
+        if (!job.payload.empty()) {
+          EXPECT_EQ(0, std::memcmp(job.dst->data() + job.out_off, job.payload.data(), job.payload.size()));
+        }
         job.done = true;
         job.src.reset();
         job.dst.reset();
