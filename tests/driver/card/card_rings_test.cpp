@@ -372,8 +372,15 @@ TEST_F(CardRings, ResetInMidTrafficClearsEverythingAndTheCardRunsAgain) {
   ASSERT_EQ(data(2).post(descs), 16u);
   data(1).ring_doorbell();
   data(2).ring_doorbell();
+  // Let some jobs finish so that the reset lands in the middle of the traffic, not before it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::uint32_t done_before = 0;
+  while ((done_before = device_->read32(layout::reg::kJobsDone)) < 4 && std::chrono::steady_clock::now() < deadline) {
+  }
   ASSERT_TRUE(reset_card(*device_, std::chrono::seconds(2)));
-  EXPECT_LT(device_->read32(layout::reg::kJobsDone), 1u);
+  EXPECT_GE(done_before, 4u);
+  EXPECT_LT(done_before, 33u) << "all jobs had finished: the reset was not in mid-traffic";
+  EXPECT_EQ(device_->read32(layout::reg::kJobsDone), 0u);
   EXPECT_EQ(device_->read32(layout::reg::kControl), 0u);
   EXPECT_EQ(device_->read32(layout::reg::kIrqMask), 0u);
   for (unsigned q = 0; q < 3; ++q) {
