@@ -748,9 +748,15 @@ class Parser {
 
   // ---- interface TunnelN -----------------------------------------------------------------------
   static bool interface(TunnelInterface& t, Cursor& c) {
-    auto cmd = c.choose({"ip", "tunnel", "description", "shutdown", "no"});
+    auto cmd = c.choose({"ip", "tunnel", "description", "shutdown", "no", "bandwidth"});
     if (!cmd) return false;
     switch (*cmd) {
+      case 5: {
+        auto n = c.number(1, 10000000);
+        if (!n || !c.end()) return false;
+        t.bandwidth_kbps = static_cast<std::uint32_t>(*n);
+        return true;
+      }
       case 0: return interface_ip(t, c);
       case 1: return interface_tunnel(t, c);
       case 2: {
@@ -803,9 +809,20 @@ class Parser {
   }
 
   static bool interface_nhrp(TunnelInterface& t, Cursor& c) {
-    auto what = c.choose({"network-id", "authentication", "map", "nhs", "holdtime", "redirect", "shortcut"});
+    auto what = c.choose(
+        {"network-id", "authentication", "map", "nhs", "holdtime", "redirect", "shortcut", "registration"});
     if (!what) return false;
     switch (*what) {
+      case 7: {
+        auto sub = c.choose({"timeout", "no-unique"});
+        if (!sub) return false;
+        std::optional<std::uint64_t> n;
+        if (*sub == 0 && !(n = c.number(1, 65535))) return false;
+        if (!c.end()) return false;
+        if (n) t.nhrp_registration_timeout = static_cast<std::uint32_t>(*n);
+        if (*sub == 1) t.nhrp_registration_no_unique = true;
+        return true;
+      }
       case 0: {
         auto n = c.number(1, 4294967295u);
         if (!n || !c.end()) return false;
@@ -875,9 +892,13 @@ class Parser {
   }
 
   static bool interface_tunnel(TunnelInterface& t, Cursor& c) {
-    auto what = c.choose({"source", "destination", "mode", "key", "protection"});
+    auto what = c.choose({"source", "destination", "mode", "key", "protection", "path-mtu-discovery"});
     if (!what) return false;
     switch (*what) {
+      case 5:
+        if (!c.end()) return false;
+        t.path_mtu_discovery = true;
+        return true;
       case 0: {
         auto src = c.name();
         if (!src || !c.end()) return false;

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -27,7 +28,8 @@ constexpr const char* kUsage =
     "  --listen A.B.C.D      bind UDP 500/4500 to this address only (default: all)\n"
     "  --no-initiate         answer only; do not initiate to the configured peers\n"
     "  --keylog DIR          DEBUG: write Wireshark key files DIR/ikev2_decryption_table and DIR/esp_sa\n"
-    "  --debug               log debug lines too\n";
+    "  --debug               log debug lines too\n"
+    "  -h, --help            this text\n";
 
 struct Args {
   std::string config;
@@ -73,6 +75,9 @@ std::optional<Args> parse_args(int argc, char** argv) {
       a.options.listen = *x;
     } else if (o == "--no-initiate") {
       a.options.initiate = false;
+    } else if (o == "-h" || o == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
     } else if (o == "--debug") {
       a.debug = true;
     } else {

@@ -213,6 +213,10 @@ interface Tunnel 1
  ip nhrp map 10.0.1.1 192.0.2.1
  ip nhrp map multicast 192.0.2.1
  ip nhrp shortcut
+ ip nhrp registration timeout 60
+ ip nhrp registration no-unique
+ bandwidth 1000
+ tunnel path-mtu-discovery
  tunnel source eth0
  tunnel destination 192.0.2.1
  tunnel mode ipsec ipv4
@@ -246,6 +250,11 @@ interface Tunnel 1
   EXPECT_TRUE(spoke.nhrp_shortcut);
   EXPECT_EQ(spoke.tunnel_destination->to_string(), "192.0.2.1");
   EXPECT_EQ(spoke.mode, TunnelMode::kIpsecIpv4);
+  EXPECT_EQ(spoke.nhrp_registration_timeout, 60u);
+  EXPECT_TRUE(spoke.nhrp_registration_no_unique);
+  EXPECT_EQ(spoke.bandwidth_kbps, 1000u);
+  EXPECT_TRUE(spoke.path_mtu_discovery);
+  EXPECT_FALSE(hub.path_mtu_discovery);
 }
 
 TEST(NeighbourCommands, AbbreviationsExitEndAndComments) {

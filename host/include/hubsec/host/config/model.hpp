@@ -199,6 +199,10 @@ struct TunnelInterface {
   std::optional<std::uint32_t> nhrp_holdtime;
   bool nhrp_redirect = false;
   bool nhrp_shortcut = false;
+  std::optional<std::uint32_t> nhrp_registration_timeout;  // spoke: `ip nhrp registration timeout N`
+  bool nhrp_registration_no_unique = false;
+  bool path_mtu_discovery = false;  // `tunnel path-mtu-discovery`
+  std::optional<std::uint32_t> bandwidth_kbps;
   std::string protection_profile;  // `tunnel protection ipsec profile NAME [shared]`
   bool protection_shared = false;
   bool shutdown = false;
