@@ -431,13 +431,25 @@ std::size_t CardEspOffload::poll(std::span<EspCompletion> out) {
   std::array<card::Cpl, 64>& cpls = cpl_buf_;
   const std::size_t got = data_->poll(std::span(cpls).first(std::min(cpls.size(), out.size() - n)));
   const std::uint32_t mask = data_->capacity() - 1;
+  bool confused = false;
   for (std::size_t i = 0; i < got; ++i) {
     Pending& p = pending_[cpls[i].cookie & mask];
-    if (!p.active || p.position != cpls[i].cookie) continue;  // not ours: the card is confused
+    if (!p.active || p.position != cpls[i].cookie) {
+      // A completion for no job of ours: the card cannot be trusted with the rest either.
+      confused = true;
+      continue;
+    }
     out[n++] = finish(p, cpls[i]);
   }
   const auto now = std::chrono::steady_clock::now();
-  if (got > 0) {
+  if (confused) {
+    ++protocol_errors_;
+    recover();
+    while (n < out.size() && !host_done_.empty()) {
+      out[n++] = host_done_.front();
+      host_done_.pop_front();
+    }
+  } else if (got > 0) {
     last_progress_ = now;
   } else if (now - last_progress_ > options_.stall_timeout) {
     recover();

@@ -49,6 +49,8 @@ class CardEspOffload final : public EspOffload {
   [[nodiscard]] std::optional<SaCounters> counters(SaHandle sa) const override;
 
   [[nodiscard]] std::uint64_t resets() const { return resets_; }
+  // Completions that named no job in flight (each one makes the backend reset the card).
+  [[nodiscard]] std::uint64_t protocol_errors() const { return protocol_errors_; }
   [[nodiscard]] const CardIdentity& identity() const { return identity_; }
   [[nodiscard]] Device& device() { return *device_; }
 
@@ -80,6 +82,7 @@ class CardEspOffload final : public EspOffload {
   SaHandle next_handle_ = 1;
   std::chrono::steady_clock::time_point last_progress_;
   std::uint64_t resets_ = 0;
+  std::uint64_t protocol_errors_ = 0;
   std::string backend_name_;
 };
 
