@@ -39,6 +39,32 @@ Bytes nonce_of(const Bytes& datagram) {
   return n ? n->data : Bytes{};
 }
 
+// Decrypts an SK message with AES-256-CBC through OpenSSL directly (SHA2-256-128 ICV checked first)
+// and returns the Nonce payload inside.
+Bytes decrypted_nonce(const Bytes& datagram, const SecretBytes& sk_e, const SecretBytes& sk_a) {
+  auto m = msg::decode_message(datagram);
+  if (!m.ok() || m.value.payloads.empty()) return {};
+  const auto* sk = std::get_if<msg::SkPayload>(&m.value.payloads.back().body);
+  if (!sk || sk->body.size() < 48) return {};
+  const Bytes icv = ref_hmac("SHA256", sk_a.view(), ByteView(datagram).first(datagram.size() - 16));
+  if (CRYPTO_memcmp(icv.data(), datagram.data() + datagram.size() - 16, 16) != 0) return {};
+  const Bytes& b = sk->body;
+  Bytes plain(b.size());
+  int l1 = 0, l2 = 0;
+  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), nullptr, sk_e.data(), b.data());
+  EVP_CIPHER_CTX_set_padding(c, 0);
+  EVP_DecryptUpdate(c, plain.data(), &l1, b.data() + 16, static_cast<int>(b.size() - 32));
+  EVP_DecryptFinal_ex(c, plain.data() + l1, &l2);
+  EVP_CIPHER_CTX_free(c);
+  plain.resize(static_cast<std::size_t>(l1 + l2));
+  plain.resize(plain.size() - plain.back() - 1);
+  auto inner = msg::decode_payloads(m.value.payloads.back().inner_first, plain);
+  for (const auto& p : inner.value)
+    if (const auto* n = std::get_if<msg::NoncePayload>(&p.body)) return n->data;
+  return {};
+}
+
 void establish(FakeNetwork& net) {
   net.initiate_from_a();
   ASSERT_TRUE(net.run_until([&] { return net.a.children.size() == 1 && net.b.children.size() == 1; }, 10s));
@@ -311,6 +337,7 @@ TEST(EngineTest, ChildRekeyFromEachSide) {
   FakeNetwork net(make_policy("192.0.2.1"), make_policy("192.0.2.2"));
   establish(net);
   const std::uint32_t first = net.a.children.begin()->first;
+  const std::size_t a_sent = net.a.sent.size(), b_sent = net.b.sent.size();
   ASSERT_TRUE(net.a.engine->rekey_child_sa(first, net.now));
   net.collect();
   net.run(2s);
@@ -318,6 +345,22 @@ TEST(EngineTest, ChildRekeyFromEachSide) {
   EXPECT_NE(net.a.children.begin()->first, first);
   expect_children_match(net.a, net.b);
   ASSERT_EQ(net.a.installs.size(), 2u);
+  // 2.17 for CREATE_CHILD_SA, independently: the fresh nonces decrypted from the wire with the logged
+  // keys, KEYMAT = prf+(SK_d, Ni | Nr), A (the exchange initiator) sends with the first half.
+  {
+    const IkeKeyLogEntry& k = net.a.key_log.at(0);
+    Bytes seed = decrypted_nonce(net.a.sent.at(a_sent).second.payload, k.sk_ei, k.sk_ai);
+    const Bytes nr = decrypted_nonce(net.b.sent.at(b_sent).second.payload, k.sk_er, k.sk_ar);
+    ASSERT_EQ(seed.size(), 32u);
+    ASSERT_EQ(nr.size(), 32u);
+    seed.insert(seed.end(), nr.begin(), nr.end());
+    const Bytes keymat = ref_prf_plus("SHA256", k.sk_d.view(), seed, 2 * (32 + 20));
+    const ChildSaInfo& fresh = net.a.installs[1].sa;
+    EXPECT_EQ(tohex(fresh.outbound.encryption.view()), tohex(ByteView(keymat).subspan(0, 32)));
+    EXPECT_EQ(tohex(fresh.outbound.integrity.view()), tohex(ByteView(keymat).subspan(32, 20)));
+    EXPECT_EQ(tohex(fresh.inbound.encryption.view()), tohex(ByteView(keymat).subspan(52, 32)));
+    EXPECT_EQ(tohex(fresh.inbound.integrity.view()), tohex(ByteView(keymat).subspan(84, 20)));
+  }
   EXPECT_EQ(net.a.installs[1].replaces_inbound_spi, first);
   EXPECT_EQ(net.a.installs[1].sa.reqid, net.a.installs[0].sa.reqid);
   ASSERT_EQ(net.a.deletes.size(), 1u);
