@@ -322,7 +322,8 @@ module sha_engine #(
           if (in_last_i) begin
             lastin_q[ic] <= 1'b1;
             end_q[ic] <= end_pos;
-            if (cur_op == hubsec_crypto_pkg::SHA_OP_KEYPREP && new_len <= LEN_W'(64))
+            // a key that ends in its first block (no block issued yet) is at most 64 bytes: use it as K0
+            if (cur_op == hubsec_crypto_pkg::SHA_OP_KEYPREP && (in_first_i || first_q[ic]))
               kind_q[ic] <= hubsec_crypto_pkg::SHA_BLK_KIPAD;
           end
         end
