@@ -53,12 +53,18 @@ bool parse(int argc, char** argv, Args& args) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) return false;
     const char* value = argv[++i];
-    if (flag == "--device") args.device = value;
-    else if (flag == "--fst") args.fst = value;
-    else if (flag == "--jobs") args.jobs = std::strtoull(value, nullptr, 10);
-    else if (flag == "--batch") args.batch = std::strtoull(value, nullptr, 10);
-    else if (flag == "--size") args.size = std::strtoull(value, nullptr, 10);
-    else return false;
+    if (flag == "--device")
+      args.device = value;
+    else if (flag == "--fst")
+      args.fst = value;
+    else if (flag == "--jobs")
+      args.jobs = std::strtoull(value, nullptr, 10);
+    else if (flag == "--batch")
+      args.batch = std::strtoull(value, nullptr, 10);
+    else if (flag == "--size")
+      args.size = std::strtoull(value, nullptr, 10);
+    else
+      return false;
   }
   return args.batch > 0 && args.jobs > 0;
 }
@@ -169,7 +175,8 @@ bool ring_selftest(Device& device, const CardIdentity& identity) {
     }
     total += batch.size();
   }
-  std::printf("rings: %zu of %zu jobs over %u data queues came back intact\n", ok, total, identity.queues - 1);
+  std::printf("rings: %zu of %zu jobs over %u data queues came back intact\n", ok, total,
+              identity.queues - 1);
   return ok == total;
 }
 
@@ -219,7 +226,8 @@ int bench(const Args& args) {
   std::vector<std::uint8_t> in(args.size, 0x5a);
   std::vector<std::vector<std::uint8_t>> out(args.batch, std::vector<std::uint8_t>(args.size + 64));
   std::vector<EspJob> jobs(args.batch);
-  for (std::size_t i = 0; i < args.batch; ++i) jobs[i] = {EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr};
+  for (std::size_t i = 0; i < args.batch; ++i)
+    jobs[i] = {EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr};
   std::vector<EspCompletion> done(args.batch);
   std::size_t completed = 0, failed = 0;
   if (LoopbackStats* model = loopback_stats(*raw)) {
@@ -247,8 +255,9 @@ int bench(const Args& args) {
     std::sort(per_job_ns.begin(), per_job_ns.end());
     std::printf("device %s, %zu jobs of %zu B, batch %zu: %zu completed, %zu failed\n", args.device.c_str(),
                 args.jobs, args.size, args.batch, completed, failed);
-    std::printf("host time per job through the rings (driver only, steady clock, median over batches): %.1f ns\n",
-                per_job_ns[per_job_ns.size() / 2]);
+    std::printf(
+        "host time per job through the rings (driver only, steady clock, median over batches): %.1f ns\n",
+        per_job_ns[per_job_ns.size() / 2]);
     return failed == 0 && completed == args.jobs ? 0 : 1;
   }
   const std::uint32_t cycles0 = raw->read32(card::reg::kCyclesLo);
@@ -275,7 +284,8 @@ int bench(const Args& args) {
   std::printf("host CPU per job (driver thread, waiting by polling included): %.1f ns\n",
               static_cast<double>(cpu) / static_cast<double>(completed));
   std::printf("jobs per second %.0f (wall), card cycles per job %.1f, payload bytes per cycle %.2f\n",
-              static_cast<double>(completed) / wall_s, static_cast<double>(cycles) / static_cast<double>(completed),
+              static_cast<double>(completed) / wall_s,
+              static_cast<double>(cycles) / static_cast<double>(completed),
               static_cast<double>(completed * args.size) / static_cast<double>(cycles));
   return failed == 0 && completed == args.jobs ? 0 : 1;
 }

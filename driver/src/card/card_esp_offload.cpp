@@ -100,7 +100,8 @@ std::unique_ptr<CardEspOffload> CardEspOffload::create(std::unique_ptr<Device> d
   if (!identity) return nullptr;
   if (identity->placeholder_datapath() && !options.allow_placeholder) {
     if (error) {
-      *error = device->name() + ": the card has the placeholder datapath (a copy engine, no ESP: issue 5), "
+      *error = device->name() +
+               ": the card has the placeholder datapath (a copy engine, no ESP: issue 5), "
                "so it cannot be an ESP offload";
     }
     return nullptr;
@@ -160,9 +161,10 @@ bool CardEspOffload::write_slot(Sa& sa) {
   generation = static_cast<std::uint16_t>(generation + 1 == 0 ? 1 : generation + 1);
   sa.generation = generation;
   card::SaRecord record{};
-  record.flags = static_cast<std::uint8_t>(card::kSaFlagValid | card::kSaFlagCardIv |
-                                           (sa.params.direction == Direction::kInbound ? card::kSaFlagInbound : 0) |
-                                           (sa.params.esn ? card::kSaFlagEsn : 0));
+  record.flags =
+      static_cast<std::uint8_t>(card::kSaFlagValid | card::kSaFlagCardIv |
+                                (sa.params.direction == Direction::kInbound ? card::kSaFlagInbound : 0) |
+                                (sa.params.esn ? card::kSaFlagEsn : 0));
   record.integrity = static_cast<std::uint8_t>(sa.params.integrity);
   record.icv_len = static_cast<std::uint8_t>(icv_bytes(sa.params.integrity));
   record.spi = sa.params.spi;
@@ -371,8 +373,8 @@ EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
     return done;
   }
   Sa& sa = *it->second;
-  const std::uint8_t* out_half = bounce_->data() + 2 * (p.position & (data_->capacity() - 1)) * slot_bytes_ +
-                                 slot_bytes_;
+  const std::uint8_t* out_half =
+      bounce_->data() + 2 * (p.position & (data_->capacity() - 1)) * slot_bytes_ + slot_bytes_;
   std::size_t payload_len = p.payload_len;
   if (done.status == EspStatus::kOk && p.outbound) {
     const std::size_t esp_len = cpl.out_len;
@@ -399,8 +401,8 @@ EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
       std::size_t out_len = payload_len;
       done.next_header = cpl.next_header;
       if (!p.job.raw_esp) {
-        done.status = finish_inbound(sa.framing, p.in_layout, p.job.in, cpl.next_header, payload_len, p.job.out,
-                                     out_len);
+        done.status = finish_inbound(sa.framing, p.in_layout, p.job.in, cpl.next_header, payload_len,
+                                     p.job.out, out_len);
       }
       done.out_len = static_cast<std::uint32_t>(out_len);
       done.seq = p.seq;

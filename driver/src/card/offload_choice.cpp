@@ -6,14 +6,16 @@
 namespace hubsec::driver::device {
 namespace {
 
-std::unique_ptr<CardEspOffload> open_card(std::string_view device_spec, const CardEspOffload::Options& options,
-                                          std::string& why) {
+std::unique_ptr<CardEspOffload> open_card(std::string_view device_spec,
+                                          const CardEspOffload::Options& options, std::string& why) {
   std::string spec(device_spec);
   if (spec.empty()) {
     const Discovery found = discover_pci();
     const Discovery xrt = discover_xrt();
-    if (!xrt.devices.empty()) spec = xrt.devices.front().spec;  // XRT gives DMA memory, PCI alone does not
-    else if (!found.devices.empty()) spec = found.devices.front().spec;
+    if (!xrt.devices.empty())
+      spec = xrt.devices.front().spec;  // XRT gives DMA memory, PCI alone does not
+    else if (!found.devices.empty())
+      spec = found.devices.front().spec;
     if (spec.empty()) {
       why = "no card found";
       for (const auto& note : found.notes) why += "; " + note;

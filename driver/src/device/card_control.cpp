@@ -6,13 +6,15 @@
 
 namespace hubsec::driver::device {
 
-bool CardIdentity::placeholder_datapath() const { return (caps & card::kCapPlaceholderDatapath) != 0; }
+bool CardIdentity::placeholder_datapath() const {
+  return (caps & card::kCapPlaceholderDatapath) != 0;
+}
 
 std::string CardIdentity::describe() const {
-  std::string text = "hubsec card v" + std::to_string(version >> 16) + "." + std::to_string(version & 0xffff) +
-                     ": " + std::to_string(queues) + " queues (1 control), rings up to " +
-                     std::to_string(1u << ring_log2_max) + ", " + std::to_string(sa_slots) +
-                     " SA slots, packets up to " + std::to_string(max_packet) + " B";
+  std::string text =
+      "hubsec card v" + std::to_string(version >> 16) + "." + std::to_string(version & 0xffff) + ": " +
+      std::to_string(queues) + " queues (1 control), rings up to " + std::to_string(1u << ring_log2_max) +
+      ", " + std::to_string(sa_slots) + " SA slots, packets up to " + std::to_string(max_packet) + " B";
   if (placeholder_datapath()) text += ", PLACEHOLDER datapath (copy engine, no ESP)";
   return text;
 }
@@ -26,8 +28,9 @@ std::optional<CardIdentity> read_identity(Device& device, std::string* error) {
   CardIdentity identity;
   identity.version = device.read32(card::reg::kVersion);
   if ((identity.version >> 16) != (card::kCardVersion >> 16)) {
-    if (error) *error = device.name() + ": card layout version " + std::to_string(identity.version >> 16) +
-                        " differs from the driver's " + std::to_string(card::kCardVersion >> 16);
+    if (error)
+      *error = device.name() + ": card layout version " + std::to_string(identity.version >> 16) +
+               " differs from the driver's " + std::to_string(card::kCardVersion >> 16);
     return std::nullopt;
   }
   identity.caps = device.read32(card::reg::kCaps);
@@ -35,7 +38,8 @@ std::optional<CardIdentity> read_identity(Device& device, std::string* error) {
   identity.queues = device.read32(card::reg::kQueues);
   identity.ring_log2_max = device.read32(card::reg::kRingLog2Max);
   identity.max_packet = device.read32(card::reg::kMaxPacket);
-  if (identity.queues < 2 || identity.queues > card::kMaxQueues || identity.ring_log2_max > card::kMaxRingLog2) {
+  if (identity.queues < 2 || identity.queues > card::kMaxQueues ||
+      identity.ring_log2_max > card::kMaxRingLog2) {
     if (error) *error = device.name() + ": implausible capabilities";
     return std::nullopt;
   }

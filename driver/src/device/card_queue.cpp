@@ -108,7 +108,9 @@ void CardQueue::set_interrupt_moderation(std::uint32_t count, std::uint32_t time
   device_.write32(reg(card::qreg::kIrqTime), time_cycles);
 }
 
-void CardQueue::arm_interrupt() { device_.write32(reg(card::qreg::kIrqArm), 1); }
+void CardQueue::arm_interrupt() {
+  device_.write32(reg(card::qreg::kIrqArm), 1);
+}
 
 bool CardQueue::wait_for_completion(std::chrono::microseconds timeout) {
   if (completion_ready()) return true;

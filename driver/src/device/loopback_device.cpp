@@ -22,9 +22,9 @@ constexpr std::uint32_t kMaxPacket = 9216;
 // A cheap clock (vDSO): the model is timed on every doorbell, so a syscall clock would itself be most
 // of what it measures.
 std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
 }
 
 class HeapDmaBuffer final : public DmaBuffer {
@@ -181,11 +181,13 @@ class LoopbackDevice final : public Device, public LoopbackStats {
 
   void serve(std::uint32_t index) {
     Queue& q = queues_[index];
-    if (deferred_ || !(control_ & card::kCtrlEnable) || !q.enable || q.halted || q.producer == q.consumer) return;
+    if (deferred_ || !(control_ & card::kCtrlEnable) || !q.enable || q.halted || q.producer == q.consumer)
+      return;
     const std::uint64_t start = now_ns();
     const std::uint32_t size = 1u << q.ring_log2;
     while (q.producer != q.consumer && q.cpl_tail - q.cpl_head < size) {
-      auto* desc = reinterpret_cast<card::Desc*>(at(q.desc_base + std::uint64_t{q.consumer & (size - 1)} * 64, 64));
+      auto* desc =
+          reinterpret_cast<card::Desc*>(at(q.desc_base + std::uint64_t{q.consumer & (size - 1)} * 64, 64));
       auto* slot = at(q.cpl_base + std::uint64_t{q.cpl_tail & (size - 1)} * 32, 32);
       if (desc == nullptr || slot == nullptr) {
         q.halted = 1;
@@ -220,7 +222,8 @@ class LoopbackDevice final : public Device, public LoopbackStats {
     using card::Status;
     const auto op = static_cast<Opcode>(d.opcode);
     const bool data_op = op == Opcode::kEncrypt || op == Opcode::kDecrypt;
-    const bool control_op = op == Opcode::kSaWrite || op == Opcode::kSaInvalidate || op == Opcode::kSaReadCounters;
+    const bool control_op =
+        op == Opcode::kSaWrite || op == Opcode::kSaInvalidate || op == Opcode::kSaReadCounters;
     if (!(data_op || control_op) || control_op != control_queue) return Status::kBadOpcode;
     if (d.sa_slot >= kSlots) return Status::kUnknownSa;
     Slot& s = slots_[d.sa_slot];
@@ -281,8 +284,12 @@ class LoopbackDevice final : public Device, public LoopbackStats {
 
 }  // namespace
 
-OpenedDevice open_loopback_device() { return {std::make_unique<LoopbackDevice>(), {}}; }
+OpenedDevice open_loopback_device() {
+  return {std::make_unique<LoopbackDevice>(), {}};
+}
 
-LoopbackStats* loopback_stats(Device& device) { return dynamic_cast<LoopbackStats*>(&device); }
+LoopbackStats* loopback_stats(Device& device) {
+  return dynamic_cast<LoopbackStats*>(&device);
+}
 
 }  // namespace hubsec::driver::device

@@ -60,8 +60,8 @@ int scan_pci(RawPciFunction* out, int capacity) {
   for (pci_dev* d = access->devices; d != nullptr; d = d->next) {
     pci_fill_info(d, PCI_FILL_IDENT);
     if (count < capacity) {
-      out[count] = RawPciFunction{static_cast<unsigned>(d->domain), d->bus, d->dev, d->func, d->vendor_id,
-                                  d->device_id};
+      out[count] = RawPciFunction{
+          static_cast<unsigned>(d->domain), d->bus, d->dev, d->func, d->vendor_id, d->device_id};
     }
     ++count;
   }
@@ -92,7 +92,9 @@ class PciDevice final : public Device {
     regs_[offset / 4] = value;
   }
   std::unique_ptr<DmaBuffer> alloc_dma(std::size_t) override { return nullptr; }
-  bool wait_interrupt(std::chrono::microseconds timeout) override { return poll_for_interrupt(*this, timeout); }
+  bool wait_interrupt(std::chrono::microseconds timeout) override {
+    return poll_for_interrupt(*this, timeout);
+  }
   std::string last_error() const override {
     return "pci backend has no DMA memory (no kernel driver of ours); use xrt:N for the data path";
   }

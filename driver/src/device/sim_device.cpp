@@ -81,7 +81,9 @@ OpenedDevice open_sim_device(const SimDeviceOptions& options) {
   return opened;
 }
 
-bool sim_device_available() { return true; }
+bool sim_device_available() {
+  return true;
+}
 
 sim::SimCard* sim_card_of(Device& device) {
   auto* sim = dynamic_cast<SimDevice*>(&device);

@@ -7,6 +7,8 @@ OpenedDevice open_sim_device(const SimDeviceOptions&) {
   return {nullptr, "sim: this build has no Verilator card (configured with HUBSEC_BUILD_RTL=OFF)"};
 }
 
-bool sim_device_available() { return false; }
+bool sim_device_available() {
+  return false;
+}
 
 }  // namespace hubsec::driver::device

@@ -2,16 +2,16 @@
 // AXI4-Lite registers, xrt::bo host-only buffers are the DMA memory (the card reads and writes them
 // through the host-memory bridge). The data path runs on the rings; XRT is used for bring-up, registers
 // and memory only (a per-packet xrt::run would be far too slow).
+#include <experimental/xrt_ip.h>
+#include <experimental/xrt_system.h>
+#include <xrt/xrt_bo.h>
+#include <xrt/xrt_device.h>
+
 #include <cstdlib>
 #include <cstring>
 
 #include "hubsec/driver/device/discovery.hpp"
 #include "hubsec/driver/device/polled_interrupt.hpp"
-
-#include <experimental/xrt_ip.h>
-#include <experimental/xrt_system.h>
-#include <xrt/xrt_bo.h>
-#include <xrt/xrt_device.h>
 
 namespace hubsec::driver::device {
 namespace {
@@ -45,7 +45,9 @@ class XrtDevice final : public Device {
       return nullptr;
     }
   }
-  bool wait_interrupt(std::chrono::microseconds timeout) override { return poll_for_interrupt(*this, timeout); }
+  bool wait_interrupt(std::chrono::microseconds timeout) override {
+    return poll_for_interrupt(*this, timeout);
+  }
   std::string last_error() const override { return error_; }
 
  private:
@@ -57,7 +59,9 @@ class XrtDevice final : public Device {
 
 }  // namespace
 
-bool xrt_backend_built() { return true; }
+bool xrt_backend_built() {
+  return true;
+}
 
 Discovery discover_xrt() {
   Discovery found;

@@ -20,7 +20,7 @@ namespace {
 constexpr std::uint8_t kRespOkay = 0;
 constexpr std::uint8_t kRespSlvErr = 2;
 constexpr std::uint64_t kBeatBytes = 8;
-constexpr std::uint64_t kIdleGraceCycles = 16;     // keep clocking this long after the card goes quiet
+constexpr std::uint64_t kIdleGraceCycles = 16;  // keep clocking this long after the card goes quiet
 constexpr std::uint64_t kRegisterTimeoutCycles = 100000;
 
 // What the clock edge saw: the handshakes that completed on it.
@@ -163,7 +163,8 @@ class SimCard::Impl {
         cv_.wait(lock, [&] { return stop_ || !requests_.empty() || quiet < kIdleGraceCycles; });
         if (stop_) {
           for (auto& r : requests_) {
-            if (r.reply) r.reply->set_exception(std::make_exception_ptr(std::runtime_error("sim card stopped")));
+            if (r.reply)
+              r.reply->set_exception(std::make_exception_ptr(std::runtime_error("sim card stopped")));
           }
           return;
         }
@@ -336,7 +337,7 @@ class SimCard::Impl {
         for (unsigned i = 0; i < kBeatBytes; ++i) {
           if (strobes & (1u << i)) {
             std::atomic_ref<std::uint8_t>(p[i]).store(static_cast<std::uint8_t>(data >> (8 * i)),
-                                                       std::memory_order_release);
+                                                      std::memory_order_release);
           }
         }
       } else {
@@ -399,13 +400,23 @@ class SimCard::Impl {
 
 SimCard::SimCard(SimCardOptions options) : impl_(std::make_unique<Impl>(std::move(options), map_)) {}
 SimCard::~SimCard() = default;
-std::uint32_t SimCard::read32(std::uint32_t offset) { return impl_->read32(offset); }
-void SimCard::write32(std::uint32_t offset, std::uint32_t value) { impl_->write32(offset, value); }
+std::uint32_t SimCard::read32(std::uint32_t offset) {
+  return impl_->read32(offset);
+}
+void SimCard::write32(std::uint32_t offset, std::uint32_t value) {
+  impl_->write32(offset, value);
+}
 void SimCard::set_interrupt_callback(std::function<void()> callback) {
   impl_->set_interrupt_callback(std::move(callback));
 }
-bool SimCard::interrupt_line() const { return impl_->interrupt_line(); }
-void SimCard::run_cycles(std::uint64_t cycles) { impl_->run_cycles(cycles); }
-SimCardStats SimCard::stats() const { return impl_->stats(); }
+bool SimCard::interrupt_line() const {
+  return impl_->interrupt_line();
+}
+void SimCard::run_cycles(std::uint64_t cycles) {
+  impl_->run_cycles(cycles);
+}
+SimCardStats SimCard::stats() const {
+  return impl_->stats();
+}
 
 }  // namespace hubsec::sim

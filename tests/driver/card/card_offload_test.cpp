@@ -118,7 +118,8 @@ TEST(CardOffload, AFullRingDropsAndCounts) {
   std::vector<std::uint8_t> in(64, 1);
   std::vector<std::vector<std::uint8_t>> out(12, std::vector<std::uint8_t>(128));
   std::vector<EspJob> jobs;
-  for (std::size_t i = 0; i < 12; ++i) jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
+  for (std::size_t i = 0; i < 12; ++i)
+    jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
   EXPECT_EQ(offload->submit(jobs), 8u);
   EXPECT_EQ(offload->counters(sa)->ring_full_drops, 4u);
   EXPECT_EQ(drain(*offload, 8).size(), 8u);
@@ -135,7 +136,8 @@ TEST(CardOffload, InterruptModeDeliversEveryCompletion) {
   std::vector<std::uint8_t> in(256, 7);
   std::vector<std::vector<std::uint8_t>> out(7, std::vector<std::uint8_t>(512));
   std::vector<EspJob> jobs;
-  for (std::size_t i = 0; i < 7; ++i) jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
+  for (std::size_t i = 0; i < 7; ++i)
+    jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
   ASSERT_EQ(offload->submit(jobs), 7u);
   const auto done = drain(*offload, 7);  // 4 by count, 3 by time
   ASSERT_EQ(done.size(), 7u);
@@ -154,7 +156,8 @@ TEST(CardOffload, ACardThatStopsAnsweringIsResetAndItsSasReinstalled) {
   std::vector<std::uint8_t> in(128, 3);
   std::vector<std::vector<std::uint8_t>> out(5, std::vector<std::uint8_t>(256));
   std::vector<EspJob> jobs;
-  for (std::size_t i = 0; i < 5; ++i) jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
+  for (std::size_t i = 0; i < 5; ++i)
+    jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
   ASSERT_EQ(offload->submit(jobs), 5u);
   const auto lost = drain(*offload, 5);
   ASSERT_EQ(lost.size(), 5u);

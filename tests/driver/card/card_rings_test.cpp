@@ -11,7 +11,9 @@ namespace {
 
 using layout::Status;
 
-std::uint8_t status(Status s) { return static_cast<std::uint8_t>(s); }
+std::uint8_t status(Status s) {
+  return static_cast<std::uint8_t>(s);
+}
 
 std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t n) {
   std::vector<std::uint8_t> bytes(n);
@@ -239,10 +241,10 @@ TEST_F(CardRings, EveryPlaceholderStatus) {
   auto dst = device_->alloc_dma(4096);
   std::vector<std::pair<layout::Desc, Status>> cases;
   cases.push_back({copy_desc(2, 5, *src, 100, *dst, 0), Status::kOk});
-  cases.push_back({copy_desc(6, 0, *src, 100, *dst, 1), Status::kUnknownSa});   // never installed
-  cases.push_back({copy_desc(4, 1, *src, 100, *dst, 2), Status::kUnknownSa});   // refused above
-  cases.push_back({copy_desc(2, 4, *src, 100, *dst, 3), Status::kStaleSa});     // old generation
-  cases.push_back({copy_desc(300, 0, *src, 100, *dst, 4), Status::kUnknownSa}); // beyond the table
+  cases.push_back({copy_desc(6, 0, *src, 100, *dst, 1), Status::kUnknownSa});    // never installed
+  cases.push_back({copy_desc(4, 1, *src, 100, *dst, 2), Status::kUnknownSa});    // refused above
+  cases.push_back({copy_desc(2, 4, *src, 100, *dst, 3), Status::kStaleSa});      // old generation
+  cases.push_back({copy_desc(300, 0, *src, 100, *dst, 4), Status::kUnknownSa});  // beyond the table
   auto small = copy_desc(2, 5, *src, 100, *dst, 5);
   small.dst_cap = 99;
   cases.push_back({small, Status::kBadLength});
@@ -375,7 +377,8 @@ TEST_F(CardRings, ResetInMidTrafficClearsEverythingAndTheCardRunsAgain) {
   // Let some jobs finish so that the reset lands in the middle of the traffic, not before it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   std::uint32_t done_before = 0;
-  while ((done_before = device_->read32(layout::reg::kJobsDone)) < 4 && std::chrono::steady_clock::now() < deadline) {
+  while ((done_before = device_->read32(layout::reg::kJobsDone)) < 4 &&
+         std::chrono::steady_clock::now() < deadline) {
   }
   ASSERT_TRUE(reset_card(*device_, std::chrono::seconds(2)));
   EXPECT_GE(done_before, 4u);

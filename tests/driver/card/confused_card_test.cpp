@@ -28,7 +28,8 @@ class CorruptingDevice final : public Device {
     const std::uint32_t tail = inner_->read32(card::queue_reg(1, card::qreg::kCplTail));
     if (tail == tail_before) return;
     const std::uint64_t base = inner_->read32(card::queue_reg(1, card::qreg::kCplBaseLo)) |
-                               std::uint64_t{inner_->read32(card::queue_reg(1, card::qreg::kCplBaseHi))} << 32;
+                               std::uint64_t{inner_->read32(card::queue_reg(1, card::qreg::kCplBaseHi))}
+                                   << 32;
     const std::uint32_t mask = (1u << inner_->read32(card::queue_reg(1, card::qreg::kRingLog2))) - 1;
     auto* cpl = reinterpret_cast<card::Cpl*>(static_cast<std::uintptr_t>(base)) + (tail_before & mask);
     cpl->cookie += 1000;
@@ -57,7 +58,8 @@ TEST(ConfusedCard, AStrayCompletionResetsTheCardAndFailsTheJobsInFlight) {
   std::vector<std::uint8_t> in(64, 9);
   std::vector<std::vector<std::uint8_t>> out(4, std::vector<std::uint8_t>(128));
   std::vector<EspJob> jobs;
-  for (std::size_t i = 0; i < 4; ++i) jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], 50 + i, true, 4, nullptr});
+  for (std::size_t i = 0; i < 4; ++i)
+    jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], 50 + i, true, 4, nullptr});
   corrupting->arm();
   ASSERT_EQ(offload->submit(jobs), 4u);
   std::vector<EspCompletion> done(8);

@@ -1,8 +1,9 @@
 // The PCI and XRT backends run their discovery on a machine without a card: they must report none,
 // with a reason, and not crash. Opening what does not exist fails cleanly.
+#include "hubsec/driver/device/discovery.hpp"
+
 #include <gtest/gtest.h>
 
-#include "hubsec/driver/device/discovery.hpp"
 #include "hubsec/driver/device/pci_ids.hpp"
 
 namespace hubsec::driver::device {

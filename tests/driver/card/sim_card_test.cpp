@@ -1,10 +1,11 @@
 // SimCard itself: it identifies as the card and clocks the model only while there is something to do.
+#include "hubsec/sim/sim_card.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "hubsec/driver/device/card_layout.hpp"
-#include "hubsec/sim/sim_card.hpp"
 
 namespace hubsec::sim {
 namespace {

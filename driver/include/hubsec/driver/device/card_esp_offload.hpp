@@ -31,7 +31,7 @@ class CardEspOffload final : public EspOffload {
     unsigned ring_log2 = 8;
     bool interrupts = false;  // poll() sleeps on the card's interrupt when nothing is ready
     std::chrono::microseconds interrupt_wait{200};
-    std::uint32_t irq_count = 16;        // interrupt moderation: completions ...
+    std::uint32_t irq_count = 16;          // interrupt moderation: completions ...
     std::uint32_t irq_time_cycles = 2000;  // ... or card cycles after the first
     std::chrono::milliseconds stall_timeout{500};
     bool allow_placeholder = false;
@@ -74,7 +74,7 @@ class CardEspOffload final : public EspOffload {
   std::vector<Pending> pending_;
   std::vector<card::Desc> batch_;        // reused by submit()
   std::array<card::Cpl, 64> cpl_buf_{};  // reused by poll()
-  std::uint64_t next_position_ = 0;  // descriptors posted, the cookie the card sees
+  std::uint64_t next_position_ = 0;      // descriptors posted, the cookie the card sees
   std::deque<EspCompletion> host_done_;  // jobs refused before reaching the card
   std::unordered_map<SaHandle, std::unique_ptr<Sa>> sas_;
   std::vector<std::uint16_t> slot_generation_;

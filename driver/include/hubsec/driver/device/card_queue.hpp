@@ -56,7 +56,9 @@ class CardQueue {
  private:
   CardQueue(Device& device, unsigned index, unsigned ring_log2, std::unique_ptr<DmaBuffer> desc_ring,
             std::unique_ptr<DmaBuffer> cpl_ring);
-  [[nodiscard]] std::uint32_t reg(std::uint32_t qreg_offset) const { return card::queue_reg(index_, qreg_offset); }
+  [[nodiscard]] std::uint32_t reg(std::uint32_t qreg_offset) const {
+    return card::queue_reg(index_, qreg_offset);
+  }
 
   Device& device_;
   unsigned index_;

@@ -20,8 +20,8 @@
 namespace hubsec::sim {
 
 struct SimCardOptions {
-  std::string fst_path;              // non-empty: write an FST waveform there
-  unsigned dma_stall_permille = 0;   // chance per cycle that the memory side withholds ready/valid
+  std::string fst_path;             // non-empty: write an FST waveform there
+  unsigned dma_stall_permille = 0;  // chance per cycle that the memory side withholds ready/valid
   std::uint64_t stall_seed = 1;
 };
 
@@ -29,9 +29,9 @@ struct SimCardStats {
   std::uint64_t cycles = 0;
   std::uint64_t dma_read_beats = 0;
   std::uint64_t dma_write_beats = 0;
-  std::uint64_t dma_faults = 0;         // bursts answered with SLVERR
-  std::uint64_t protocol_errors = 0;    // bursts the card should never issue (4 KiB crossing, bad size)
-  std::uint64_t interrupts = 0;         // rising edges of the interrupt line
+  std::uint64_t dma_faults = 0;       // bursts answered with SLVERR
+  std::uint64_t protocol_errors = 0;  // bursts the card should never issue (4 KiB crossing, bad size)
+  std::uint64_t interrupts = 0;       // rising edges of the interrupt line
 };
 
 class SimCard {
