@@ -4,6 +4,7 @@
 // which both must refuse as kIcvMismatch).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
