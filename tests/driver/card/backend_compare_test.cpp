@@ -1,7 +1,8 @@
 // Bit-exact comparison of ESP backends over random traffic. Soft against soft checks the harness itself
 // (it must find no difference and count every tampered packet); the Verilator card against soft is the
 // issue 6 acceptance test and is SKIPPED while the card has the placeholder datapath (issue 5).
-#include "backend_compare.hpp"
+
+#include "hubsec/driver/device/backend_compare.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +12,7 @@
 #include "hubsec/driver/device/discovery.hpp"
 #include "hubsec/driver/soft_esp_offload.hpp"
 
-namespace hubsec::driver::testing {
+namespace hubsec::driver::device {
 namespace {
 
 TEST(BackendCompare, SoftAgainstSoftAgreesBitForBit) {
@@ -60,10 +61,10 @@ TEST(BackendCompare, HarnessNoticesOneFlippedBit) {
 }
 
 TEST(BackendCompare, VerilatorCardAgainstSoft) {
-  device::OpenedDevice opened = device::open_sim_device();
+  OpenedDevice opened = open_sim_device();
   if (!opened.device) GTEST_SKIP() << opened.error;
   std::string error;
-  auto card = device::CardEspOffload::create(std::move(opened.device), {}, &error);
+  auto card = CardEspOffload::create(std::move(opened.device), {}, &error);
   if (!card && error.find("placeholder") != std::string::npos) {
     GTEST_SKIP() << "waits for issue 5: " << error;
   }
@@ -74,4 +75,4 @@ TEST(BackendCompare, VerilatorCardAgainstSoft) {
 }
 
 }  // namespace
-}  // namespace hubsec::driver::testing
+}  // namespace hubsec::driver::device

@@ -1,3 +1,4 @@
+// Used by the card tests and by `hubsec-card selftest` (card against soft).
 // Runs the same random ESP traffic through two EspOffload backends and counts every difference: status,
 // length, sequence number, next header and bytes. Outbound jobs carry their IV, so correct backends agree
 // bit for bit; the ESP packets of backend `b` are then decapsulated by both (some with a flipped byte,
@@ -13,7 +14,7 @@
 
 #include "hubsec/driver/esp_offload.hpp"
 
-namespace hubsec::driver::testing {
+namespace hubsec::driver::device {
 
 struct CompareResult {
   std::size_t jobs = 0;
@@ -144,4 +145,4 @@ inline CompareResult compare_backends(EspOffload& a, EspOffload& b, std::uint32_
   return result;
 }
 
-}  // namespace hubsec::driver::testing
+}  // namespace hubsec::driver::device
