@@ -146,7 +146,7 @@ TEST(CardOffload, InterruptModeDeliversEveryCompletion) {
 
 TEST(CardOffload, ACardThatStopsAnsweringIsResetAndItsSasReinstalled) {
   CardEspOffload::Options options;
-  options.stall_timeout = std::chrono::milliseconds(100);
+  options.stall_timeout = std::chrono::milliseconds(300);
   auto offload = make_offload(options);
   ASSERT_NE(offload, nullptr);
   const SaHandle sa = offload->install_sa(outbound_sa(0x500));
