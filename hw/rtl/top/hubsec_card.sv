@@ -64,8 +64,12 @@ module hubsec_card #(
   output logic             active_o
 );
 
+  // What issue 5's datapath must provide (all of it); the placeholder provides none of it and says so.
+  localparam logic [31:0] ESP_CAPS = (32'd1 << hubsec_card_pkg::CAP_AES256_CBC) |
+      (32'd1 << hubsec_card_pkg::CAP_HMAC_SHA1_96) | (32'd1 << hubsec_card_pkg::CAP_HMAC_SHA256_128) |
+      (32'd1 << hubsec_card_pkg::CAP_ESN) | (32'd1 << hubsec_card_pkg::CAP_CARD_IV);
   localparam logic [31:0] CAPS = PLACEHOLDER_DATAPATH ?
-      (32'd1 << hubsec_card_pkg::CAP_PLACEHOLDER_DATAPATH) : 32'd0;
+      (32'd1 << hubsec_card_pkg::CAP_PLACEHOLDER_DATAPATH) : ESP_CAPS;
 
   logic                              enable, reset_req, clear;
   logic [NUM_QUEUES-1:0]             q_enable, irq_armed, irq_fire, halted, cpl_full, cpl_written, halt_raise;
