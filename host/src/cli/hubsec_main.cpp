@@ -26,7 +26,9 @@ int usage() {
 // Sends the words as one command line to hubsecd; IOS-style error answers start with '%'.
 int daemon_command(const std::string& socket, const std::vector<std::string>& words) {
   std::string line;
-  for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
+  for (const auto& w : words) {
+    line += (line.empty() ? "" : " ") + w;
+  }
   auto answer = hubsec::host::daemon::control_request(socket, line);
   if (!answer) {
     std::cerr << "% hubsecd is not answering on " << socket << "\n";
@@ -39,7 +41,9 @@ int daemon_command(const std::string& socket, const std::vector<std::string>& wo
 int config_check(const std::string& path) {
   hubsec::host::config::ParseResult result = hubsec::host::config::load_config_file(path);
   std::cout << hubsec::host::config::format(result.findings);
-  if (!result.ok()) return 1;
+  if (!result.ok()) {
+    return 1;
+  }
   std::cout << path << ": configuration OK\n";
   return 0;
 }
@@ -48,13 +52,17 @@ int config_check(const std::string& path) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() == 3 && args[0] == "config" && args[1] == "check") return config_check(args[2]);
+  if (args.size() == 3 && args[0] == "config" && args[1] == "check") {
+    return config_check(args[2]);
+  }
   const char* env = std::getenv("HUBSEC_SOCKET");
   std::string socket = env ? env : "/run/hubsec/hubsecd.sock";
   if (args.size() >= 2 && (args[0] == "-s" || args[0] == "--socket")) {
     socket = args[1];
     args.erase(args.begin(), args.begin() + 2);
   }
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") return usage();
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    return usage();
+  }
   return daemon_command(socket, args);
 }

@@ -9,11 +9,14 @@ namespace hubsec::host::config::detail {
 namespace {
 
 bool is_prefix_ci(std::string_view prefix, std::string_view word) {
-  if (prefix.empty() || prefix.size() > word.size()) return false;
+  if (prefix.empty() || prefix.size() > word.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i < prefix.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(prefix[i])) !=
-        std::tolower(static_cast<unsigned char>(word[i])))
+        std::tolower(static_cast<unsigned char>(word[i]))) {
       return false;
+    }
   }
   return true;
 }
@@ -24,10 +27,16 @@ std::vector<Word> split_words(std::string_view line) {
   std::vector<Word> words;
   std::size_t i = 0;
   while (i < line.size()) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= line.size()) break;
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) {
+      ++i;
+    }
+    if (i >= line.size()) {
+      break;
+    }
     std::size_t start = i;
-    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) {
+      ++i;
+    }
     words.push_back({std::string(line.substr(start, i - start)), static_cast<int>(start)});
   }
   return words;
@@ -43,13 +52,17 @@ bool Cursor::fail_here() {
 }
 
 int Cursor::caret_column() const {
-  if (fail_pos_ < words_.size()) return words_[fail_pos_].column;
+  if (fail_pos_ < words_.size()) {
+    return words_[fail_pos_].column;
+  }
   // Incomplete: IOS puts no caret; point just past the line for completeness.
   return static_cast<int>(line_.find_last_not_of(" \t\r") + 1);
 }
 
 std::optional<std::size_t> Cursor::optional_choice(std::initializer_list<std::string_view> keywords) {
-  if (failed_ || at_end()) return std::nullopt;
+  if (failed_ || at_end()) {
+    return std::nullopt;
+  }
   const std::string& w = words_[pos_].text;
   std::optional<std::size_t> found;
   std::size_t index = 0;
@@ -69,15 +82,21 @@ std::optional<std::size_t> Cursor::optional_choice(std::initializer_list<std::st
     }
     ++index;
   }
-  if (matches != 1) return std::nullopt;  // unknown or ambiguous
+  if (matches != 1) {
+    return std::nullopt;  // unknown or ambiguous
+  }
   ++pos_;
   return found;
 }
 
 std::optional<std::size_t> Cursor::choose(std::initializer_list<std::string_view> keywords) {
-  if (failed_) return std::nullopt;
+  if (failed_) {
+    return std::nullopt;
+  }
   auto r = optional_choice(keywords);
-  if (!r) fail_here();
+  if (!r) {
+    fail_here();
+  }
   return r;
 }
 
@@ -146,8 +165,12 @@ std::optional<std::string> Cursor::rest_of_line() {
 }
 
 bool Cursor::end() {
-  if (failed_) return false;
-  if (!at_end()) return fail_here();
+  if (failed_) {
+    return false;
+  }
+  if (!at_end()) {
+    return fail_here();
+  }
   return true;
 }
 

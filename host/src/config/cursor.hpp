@@ -44,7 +44,9 @@ class Cursor {
   bool end();
   // Step back over the word just consumed (it parsed, but its value was refused).
   void rewind_one() {
-    if (pos_ > 0) --pos_;
+    if (pos_ > 0) {
+      { --pos_; }
+    }
   }
 
   bool failed() const { return failed_; }

@@ -15,14 +15,22 @@ std::optional<Ipv4> Ipv4::parse(std::string_view text) {
   for (int part_index = 0; part_index < 4; ++part_index) {
     std::size_t dot = text.find('.');
     bool last = part_index == 3;
-    if (last != (dot == std::string_view::npos)) return std::nullopt;  // exactly three dots
+    if (last != (dot == std::string_view::npos)) {
+      return std::nullopt;  // exactly three dots
+    }
     std::string_view part = last ? text : text.substr(0, dot);
     unsigned value = 0;
-    if (part.empty() || part.size() > 3) return std::nullopt;
+    if (part.empty() || part.size() > 3) {
+      return std::nullopt;
+    }
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (ec != std::errc() || ptr != part.data() + part.size() || value > 255) return std::nullopt;
+    if (ec != std::errc() || ptr != part.data() + part.size() || value > 255) {
+      return std::nullopt;
+    }
     result = (result << 8) | value;
-    if (!last) text.remove_prefix(dot + 1);
+    if (!last) {
+      text.remove_prefix(dot + 1);
+    }
   }
   return Ipv4{result};
 }
@@ -56,11 +64,17 @@ std::string_view keyword(IkeHash hash) {
 }
 
 bool IkeProposal::complete() const {
-  if (encryption.empty() || groups.empty()) return false;
+  if (encryption.empty() || groups.empty()) {
+    return false;
+  }
   bool any_aead = std::any_of(encryption.begin(), encryption.end(), is_aead);
   bool all_aead = std::all_of(encryption.begin(), encryption.end(), is_aead);
-  if (any_aead != all_aead) return false;  // IOS refuses GCM mixed with CBC in one proposal
-  if (all_aead) return !prf.empty() && integrity.empty();
+  if (any_aead != all_aead) {
+    return false;  // IOS refuses GCM mixed with CBC in one proposal
+  }
+  if (all_aead) {
+    return !prf.empty() && integrity.empty();
+  }
   return !integrity.empty();
 }
 
@@ -108,7 +122,9 @@ namespace {
 template <typename T>
 const T* find_named(const std::vector<T>& items, std::string_view name) {
   for (const T& item : items) {
-    if (item.name == name) return &item;
+    if (item.name == name) {
+      return &item;
+    }
   }
   return nullptr;
 }

@@ -34,13 +34,17 @@ struct Frame {
 
 template <typename T>
 void add_unique(std::vector<T>& list, const T& value) {
-  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  if (std::find(list.begin(), list.end(), value) == list.end()) {
+    list.push_back(value);
+  }
 }
 
 template <typename T>
 std::size_t find_or_create(std::vector<T>& items, const std::string& name, const SourceLocation& where) {
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (items[i].name == name) return i;
+    if (items[i].name == name) {
+      return i;
+    }
   }
   T item;
   item.name = name;
@@ -54,9 +58,13 @@ constexpr std::uint16_t kIosGroups[] = {1, 2, 5, 14, 15, 16, 19, 20, 21, 24, 31}
 
 std::optional<std::uint16_t> group_number(Cursor& c) {
   auto n = c.number(1, 31);
-  if (!n) return std::nullopt;
+  if (!n) {
+    return std::nullopt;
+  }
   for (std::uint16_t g : kIosGroups) {
-    if (g == *n) return g;
+    if (g == *n) {
+      return g;
+    }
   }
   c.rewind_one();  // a number, but not a group IOS knows: the caret goes under it
   c.choose({});
@@ -70,7 +78,9 @@ std::optional<IkeEncryption> ike_encryption(Cursor& c) {
                                               IkeEncryption::kDes};
   auto i =
       c.choose({"3des", "aes-cbc-128", "aes-cbc-192", "aes-cbc-256", "aes-gcm-128", "aes-gcm-256", "des"});
-  if (!i) return std::nullopt;
+  if (!i) {
+    return std::nullopt;
+  }
   return kValues[*i];
 }
 
@@ -78,24 +88,32 @@ std::optional<IkeHash> ike_hash(Cursor& c) {
   static constexpr IkeHash kValues[] = {IkeHash::kMd5, IkeHash::kSha1, IkeHash::kSha256, IkeHash::kSha384,
                                         IkeHash::kSha512};
   auto i = c.choose({"md5", "sha1", "sha256", "sha384", "sha512"});
-  if (!i) return std::nullopt;
+  if (!i) {
+    return std::nullopt;
+  }
   return kValues[*i];
 }
 
 // `address A | fqdn NAME | email NAME | key-id ID` (identity local, peer identity).
 std::optional<Identity> identity(Cursor& c) {
   auto kind = c.choose({"address", "fqdn", "email", "key-id"});
-  if (!kind) return std::nullopt;
+  if (!kind) {
+    return std::nullopt;
+  }
   Identity id;
   if (*kind == 0) {
     auto a = c.address();
-    if (!a) return std::nullopt;
+    if (!a) {
+      return std::nullopt;
+    }
     id.kind = IdentityKind::kAddress;
     id.value = a->to_string();
     return id;
   }
   auto name = c.name();
-  if (!name) return std::nullopt;
+  if (!name) {
+    return std::nullopt;
+  }
   id.kind = *kind == 1 ? IdentityKind::kFqdn : *kind == 2 ? IdentityKind::kEmail : IdentityKind::kKeyId;
   id.value = *name;
   return id;
@@ -105,7 +123,9 @@ std::optional<Identity> identity(Cursor& c) {
 std::optional<std::pair<std::string, bool>> key_with_type(Cursor& c) {
   auto type = c.optional_choice({"0", "6"});
   auto key = c.rest_of_line();
-  if (!key) return std::nullopt;
+  if (!key) {
+    return std::nullopt;
+  }
   return std::make_pair(*key, type == std::size_t{1});
 }
 
@@ -121,9 +141,13 @@ class Parser {
     line_no_ = 0;
     while (std::getline(in, line)) {
       ++line_no_;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+      }
       std::vector<Word> words = detail::split_words(line);
-      if (words.empty() || words[0].text[0] == '!') continue;
+      if (words.empty() || words[0].text[0] == '!') {
+        continue;
+      }
       if (ended) {
         findings_.push_back({Severity::kWarning, file_, line_no_, line, -1, "lines after 'end' are ignored"});
         break;
@@ -133,7 +157,9 @@ class Parser {
         continue;
       }
       if (words.size() == 1 && words[0].text == "exit") {
-        if (stack.size() > 1) stack.pop_back();
+        if (stack.size() > 1) {
+          stack.pop_back();
+        }
         continue;
       }
       handle_line(stack, line, words);
@@ -162,7 +188,9 @@ class Parser {
       std::optional<Frame> enter;
       if (dispatch(stack[depth], c, enter)) {
         stack.resize(depth + 1);
-        if (enter) stack.push_back(*enter);
+        if (enter) {
+          stack.push_back(*enter);
+        }
         return;
       }
       if (!have_best || c.failed_at() > best_pos) {
@@ -212,9 +240,13 @@ class Parser {
         continue;
       }
       const std::size_t keep = static_cast<std::size_t>(words[i].column) + kept;
-      if (f.text.find_first_not_of(" \t", keep) == std::string::npos) return;  // nothing follows the keyword
+      if (f.text.find_first_not_of(" \t", keep) == std::string::npos) {
+        return;  // nothing follows the keyword
+      }
       f.text = f.text.substr(0, keep) + " <removed>";
-      if (f.caret_column > static_cast<int>(keep)) f.caret_column = static_cast<int>(keep) + 1;
+      if (f.caret_column > static_cast<int>(keep)) {
+        f.caret_column = static_cast<int>(keep) + 1;
+      }
       return;
     }
   }
@@ -237,17 +269,25 @@ class Parser {
   // ---- global configuration --------------------------------------------------------------------
   bool global(Cursor& c, std::optional<Frame>& enter) {
     auto cmd = c.choose({"crypto", "interface"});
-    if (!cmd) return false;
-    if (*cmd == 1) return interface_command(c, enter);
+    if (!cmd) {
+      return false;
+    }
+    if (*cmd == 1) {
+      return interface_command(c, enter);
+    }
     auto family = c.choose({"ikev2", "ipsec"});
-    if (!family) return false;
+    if (!family) {
+      return false;
+    }
     return *family == 0 ? crypto_ikev2(c, enter) : crypto_ipsec(c, enter);
   }
 
   bool crypto_ikev2(Cursor& c, std::optional<Frame>& enter) {
     auto what = c.choose(
         {"proposal", "policy", "keyring", "profile", "cookie-challenge", "fragmentation", "nat", "dpd"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     CryptoGlobals& g = cfg_.globals;
     switch (*what) {
       case 0:
@@ -255,7 +295,9 @@ class Parser {
       case 2:
       case 3: {
         auto name = c.name();
-        if (!name || !c.end()) return false;
+        if (!name || !c.end()) {
+          return false;
+        }
         static constexpr Mode kModes[] = {Mode::kProposal, Mode::kPolicy, Mode::kKeyring, Mode::kIkeProfile};
         std::size_t index = *what == 0   ? find_or_create(cfg_.proposals, *name, here())
                             : *what == 1 ? find_or_create(cfg_.policies, *name, here())
@@ -266,7 +308,9 @@ class Parser {
       }
       case 4: {
         auto n = c.number(1, 1000);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         g.ikev2_cookie_challenge = static_cast<std::uint32_t>(*n);
         return true;
       }
@@ -274,23 +318,35 @@ class Parser {
         std::optional<std::uint64_t> mtu;
         if (c.optional_choice({"mtu"})) {
           mtu = c.number(68, 1500);
-          if (!mtu) return false;
+          if (!mtu) {
+            return false;
+          }
         }
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         g.ikev2_fragmentation = true;
-        if (mtu) g.ikev2_fragmentation_mtu = static_cast<std::uint16_t>(*mtu);
+        if (mtu) {
+          g.ikev2_fragmentation_mtu = static_cast<std::uint16_t>(*mtu);
+        }
         return true;
       }
       case 6: {
-        if (!c.keyword("keepalive")) return false;
+        if (!c.keyword("keepalive")) {
+          return false;
+        }
         auto n = c.number(5, 3600);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         g.ikev2_nat_keepalive_seconds = static_cast<std::uint32_t>(*n);
         return true;
       }
       default: {
         auto dpd = dpd_args(c);
-        if (!dpd || !c.end()) return false;
+        if (!dpd || !c.end()) {
+          return false;
+        }
         g.ikev2_dpd = dpd;
         return true;
       }
@@ -301,25 +357,37 @@ class Parser {
     auto interval = c.number(10, 3600);
     auto retry = c.number(2, 60);
     auto mode = c.choose({"on-demand", "periodic"});
-    if (!interval || !retry || !mode) return std::nullopt;
+    if (!interval || !retry || !mode) {
+      return std::nullopt;
+    }
     return Dpd{static_cast<std::uint32_t>(*interval), static_cast<std::uint32_t>(*retry),
                *mode == 0 ? DpdMode::kOnDemand : DpdMode::kPeriodic};
   }
 
   bool crypto_ipsec(Cursor& c, std::optional<Frame>& enter) {
     auto what = c.choose({"transform-set", "profile", "security-association"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     if (*what == 1) {
       auto name = c.name();
-      if (!name || !c.end()) return false;
+      if (!name || !c.end()) {
+        return false;
+      }
       enter = Frame{Mode::kIpsecProfile, find_or_create(cfg_.ipsec_profiles, *name, here()), 0};
       return true;
     }
-    if (*what == 2) return ipsec_sa_globals(c);
+    if (*what == 2) {
+      return ipsec_sa_globals(c);
+    }
     auto name = c.name();
-    if (!name) return false;
+    if (!name) {
+      return false;
+    }
     TransformSet parsed;
-    if (!transforms(c, parsed)) return false;
+    if (!transforms(c, parsed)) {
+      return false;
+    }
     std::size_t index = find_or_create(cfg_.transform_sets, *name, here());
     TransformSet& ts = cfg_.transform_sets[index];
     ts.encryption = parsed.encryption;
@@ -330,26 +398,40 @@ class Parser {
 
   bool ipsec_sa_globals(Cursor& c) {
     auto what = c.choose({"lifetime", "replay"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     CryptoGlobals& g = cfg_.globals;
     if (*what == 1) {
-      if (!c.keyword("window-size")) return false;
+      if (!c.keyword("window-size")) {
+        return false;
+      }
       auto n = c.number(64, 1024);
-      if (!n || !c.end()) return false;
-      if (*n != 64 && *n != 128 && *n != 256 && *n != 512 && *n != 1024) return false;
+      if (!n || !c.end()) {
+        return false;
+      }
+      if (*n != 64 && *n != 128 && *n != 256 && *n != 512 && *n != 1024) {
+        return false;
+      }
       g.ipsec_replay_window = static_cast<std::uint32_t>(*n);
       return true;
     }
     auto unit = c.choose({"seconds", "kilobytes"});
-    if (!unit) return false;
+    if (!unit) {
+      return false;
+    }
     if (*unit == 0) {
       auto n = c.number(120, 2592000);
-      if (!n || !c.end()) return false;
+      if (!n || !c.end()) {
+        return false;
+      }
       g.ipsec_lifetime_seconds = static_cast<std::uint32_t>(*n);
       return true;
     }
     auto n = c.number(2560, 4294967295u);
-    if (!n || !c.end()) return false;
+    if (!n || !c.end()) {
+      return false;
+    }
     g.ipsec_lifetime_kilobytes = *n;
     return true;
   }
@@ -361,9 +443,13 @@ class Parser {
     while (!c.at_end() || count == 0) {
       auto t = c.choose({"esp-aes", "esp-gcm", "esp-3des", "esp-des", "esp-null", "esp-md5-hmac",
                          "esp-sha-hmac", "esp-sha256-hmac", "esp-sha384-hmac", "esp-sha512-hmac"});
-      if (!t) return false;
+      if (!t) {
+        return false;
+      }
       if (*t <= 4) {
-        if (ts.encryption) return false_at_previous(c);  // a second encryption transform
+        if (ts.encryption) {
+          return false_at_previous(c);  // a second encryption transform
+        }
         if (*t == 0) {
           auto bits = c.optional_choice({"128", "192", "256"});
           ts.encryption = !bits || *bits == 0 ? EspEncryption::kAes128
@@ -378,7 +464,9 @@ class Parser {
           ts.encryption = kOthers[*t - 2];
         }
       } else {
-        if (have_integrity) return false_at_previous(c);
+        if (have_integrity) {
+          return false_at_previous(c);
+        }
         static constexpr EspIntegrity kIntegrity[] = {EspIntegrity::kMd5, EspIntegrity::kSha1,
                                                       EspIntegrity::kSha256, EspIntegrity::kSha384,
                                                       EspIntegrity::kSha512};
@@ -392,7 +480,9 @@ class Parser {
 
   bool interface_command(Cursor& c, std::optional<Frame>& enter) {
     auto name = c.name();
-    if (!name) return false;
+    if (!name) {
+      return false;
+    }
     // `interface Tunnel0` or `interface Tunnel 0`; hubsec has only tunnel interfaces.
     std::string lower = *name;
     std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -402,7 +492,9 @@ class Parser {
       unit_text = lower.substr(6);
     } else if (lower.size() <= 6 && std::string("tunnel").rfind(lower, 0) == 0 && !lower.empty()) {
       auto unit = c.name();
-      if (!unit) return false;
+      if (!unit) {
+        return false;
+      }
       unit_text = *unit;
     } else {
       return false_at_previous(c);
@@ -412,7 +504,9 @@ class Parser {
         std::stoull(unit_text) > 2147483647ull) {
       return false_at_previous(c);
     }
-    if (!c.end()) return false;
+    if (!c.end()) {
+      return false;
+    }
     std::string canonical = "Tunnel" + std::to_string(std::stoul(unit_text));
     std::size_t index = find_or_create(cfg_.tunnels, canonical, here());
     cfg_.tunnels[index].unit = static_cast<std::uint32_t>(std::stoul(unit_text));
@@ -430,67 +524,97 @@ class Parser {
   // ---- crypto ikev2 proposal -------------------------------------------------------------------
   static bool proposal(IkeProposal& p, Cursor& c) {
     auto cmd = c.choose({"encryption", "integrity", "prf", "group"});
-    if (!cmd) return false;
+    if (!cmd) {
+      return false;
+    }
     if (*cmd == 0) {
       std::vector<IkeEncryption> algs;
       do {
         auto a = ike_encryption(c);
-        if (!a) return false;
+        if (!a) {
+          return false;
+        }
         algs.push_back(*a);
       } while (!c.at_end());
-      for (auto a : algs) add_unique(p.encryption, a);
+      for (auto a : algs) {
+        add_unique(p.encryption, a);
+      }
       return true;
     }
     if (*cmd == 3) {
       std::vector<std::uint16_t> groups;
       do {
         auto g = group_number(c);
-        if (!g) return false;
+        if (!g) {
+          return false;
+        }
         groups.push_back(*g);
       } while (!c.at_end());
-      for (auto g : groups) add_unique(p.groups, g);
+      for (auto g : groups) {
+        add_unique(p.groups, g);
+      }
       return true;
     }
     std::vector<IkeHash> hashes;
     do {
       auto h = ike_hash(c);
-      if (!h) return false;
+      if (!h) {
+        return false;
+      }
       hashes.push_back(*h);
     } while (!c.at_end());
-    for (auto h : hashes) add_unique(*cmd == 1 ? p.integrity : p.prf, h);
+    for (auto h : hashes) {
+      add_unique(*cmd == 1 ? p.integrity : p.prf, h);
+    }
     return true;
   }
 
   // ---- crypto ikev2 policy ---------------------------------------------------------------------
   static bool policy(IkePolicy& p, Cursor& c) {
     auto cmd = c.choose({"proposal", "match"});
-    if (!cmd) return false;
+    if (!cmd) {
+      return false;
+    }
     if (*cmd == 0) {
       auto name = c.name();
-      if (!name || !c.end()) return false;
+      if (!name || !c.end()) {
+        return false;
+      }
       add_unique(p.proposals, *name);
       return true;
     }
     auto what = c.choose({"address", "fvrf"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     if (*what == 0) {
-      if (!c.keyword("local")) return false;
+      if (!c.keyword("local")) {
+        return false;
+      }
       auto a = c.address();
-      if (!a || !c.end()) return false;
+      if (!a || !c.end()) {
+        return false;
+      }
       add_unique(p.match_address_local, *a);
       return true;
     }
     auto vrf = c.name();
-    if (!vrf || !c.end()) return false;
+    if (!vrf || !c.end()) {
+      return false;
+    }
     add_unique(p.match_fvrf, *vrf);
     return true;
   }
 
   // ---- crypto ikev2 keyring --------------------------------------------------------------------
   bool keyring(std::size_t keyring_index, Cursor& c, std::optional<Frame>& enter) {
-    if (!c.keyword("peer")) return false;
+    if (!c.keyword("peer")) {
+      return false;
+    }
     auto name = c.name();
-    if (!name || !c.end()) return false;
+    if (!name || !c.end()) {
+      return false;
+    }
     std::size_t peer = find_or_create(cfg_.keyrings[keyring_index].peers, *name, here());
     enter = Frame{Mode::kKeyringPeer, keyring_index, peer};
     return true;
@@ -498,47 +622,67 @@ class Parser {
 
   static bool keyring_peer(KeyringPeer& peer, Cursor& c) {
     auto cmd = c.choose({"address", "identity", "pre-shared-key", "description", "hostname"});
-    if (!cmd) return false;
+    if (!cmd) {
+      return false;
+    }
     switch (*cmd) {
       case 0: {
         auto a = c.address();
-        if (!a) return false;
+        if (!a) {
+          return false;
+        }
         Ipv4Prefix prefix{*a};
         if (!c.at_end()) {
           auto m = c.mask();
-          if (!m) return false;
+          if (!m) {
+            return false;
+          }
           prefix.mask = *m;
         }
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         peer.address = prefix;
         return true;
       }
       case 1: {
         auto id = identity(c);
-        if (!id || !c.end()) return false;
+        if (!id || !c.end()) {
+          return false;
+        }
         peer.identity = *id;
         return true;
       }
       case 2: {
         auto side = c.optional_choice({"local", "remote"});
         auto key = key_with_type(c);
-        if (!key) return false;
+        if (!key) {
+          return false;
+        }
         SecretText secret(key->first);
         std::fill(key->first.begin(), key->first.end(), '\0');
-        if (side != std::size_t{1}) peer.psk_local = secret;
-        if (side != std::size_t{0}) peer.psk_remote = secret;
+        if (side != std::size_t{1}) {
+          peer.psk_local = secret;
+        }
+        if (side != std::size_t{0}) {
+          peer.psk_remote = secret;
+        }
         peer.psk_type6 = peer.psk_type6 || key->second;
         return true;
       }
       case 3: {
         auto text = c.rest_of_line();
-        if (!text) return false;
+        if (!text) {
+          return false;
+        }
         peer.description = *text;
         return true;
       }
       default: {
         auto name = c.name();
-        if (!name || !c.end()) return false;
+        if (!name || !c.end()) {
+          return false;
+        }
         peer.hostname = *name;
         return true;
       }
@@ -548,61 +692,91 @@ class Parser {
   // ---- crypto ikev2 profile --------------------------------------------------------------------
   static bool ike_profile(IkeProfile& p, Cursor& c) {
     auto cmd = c.choose({"match", "identity", "authentication", "keyring", "lifetime", "dpd", "description"});
-    if (!cmd) return false;
+    if (!cmd) {
+      return false;
+    }
     switch (*cmd) {
       case 0: return profile_match(p, c);
       case 1: {
-        if (!c.keyword("local")) return false;
+        if (!c.keyword("local")) {
+          return false;
+        }
         auto id = identity(c);
-        if (!id || !c.end()) return false;
+        if (!id || !c.end()) {
+          return false;
+        }
         p.identity_local = *id;
         return true;
       }
       case 2: {
         auto side = c.choose({"local", "remote"});
-        if (!side) return false;
+        if (!side) {
+          return false;
+        }
         auto method = c.choose({"pre-share", "rsa-sig", "ecdsa-sig"});
-        if (!method) return false;
+        if (!method) {
+          return false;
+        }
         std::optional<std::pair<std::string, bool>> key;
         if (*method == 0 && c.optional_choice({"key"})) {
           key = key_with_type(c);
-          if (!key) return false;
+          if (!key) {
+            return false;
+          }
         }
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         static constexpr AuthMethod kMethods[] = {AuthMethod::kPreShare, AuthMethod::kRsaSig,
                                                   AuthMethod::kEcdsaSig};
         if (*side == 0) {
           p.auth_local = {kMethods[*method]};  // one local method: the last one written wins
-          if (key) p.auth_local_key = SecretText(key->first);
+          if (key) {
+            p.auth_local_key = SecretText(key->first);
+          }
         } else {
           add_unique(p.auth_remote, kMethods[*method]);
-          if (key) p.auth_remote_key = SecretText(key->first);
+          if (key) {
+            p.auth_remote_key = SecretText(key->first);
+          }
         }
-        if (key) std::fill(key->first.begin(), key->first.end(), '\0');
+        if (key) {
+          std::fill(key->first.begin(), key->first.end(), '\0');
+        }
         return true;
       }
       case 3: {
-        if (!c.keyword("local")) return false;
+        if (!c.keyword("local")) {
+          return false;
+        }
         auto name = c.name();
-        if (!name || !c.end()) return false;
+        if (!name || !c.end()) {
+          return false;
+        }
         p.keyring_local = *name;
         return true;
       }
       case 4: {
         auto n = c.number(120, 86400);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         p.lifetime_seconds = static_cast<std::uint32_t>(*n);
         return true;
       }
       case 5: {
         auto dpd = dpd_args(c);
-        if (!dpd || !c.end()) return false;
+        if (!dpd || !c.end()) {
+          return false;
+        }
         p.dpd = dpd;
         return true;
       }
       default: {
         auto text = c.rest_of_line();
-        if (!text) return false;
+        if (!text) {
+          return false;
+        }
         p.description = *text;
         return true;
       }
@@ -611,33 +785,49 @@ class Parser {
 
   static bool profile_match(IkeProfile& p, Cursor& c) {
     auto what = c.choose({"identity", "address", "fvrf"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     if (*what == 1) {
-      if (!c.keyword("local")) return false;
+      if (!c.keyword("local")) {
+        return false;
+      }
       auto a = c.address();
-      if (!a || !c.end()) return false;
+      if (!a || !c.end()) {
+        return false;
+      }
       add_unique(p.match_address_local, *a);
       return true;
     }
     if (*what == 2) {
       auto vrf = c.name();
-      if (!vrf || !c.end()) return false;
+      if (!vrf || !c.end()) {
+        return false;
+      }
       add_unique(p.match_fvrf, *vrf);
       return true;
     }
-    if (!c.keyword("remote")) return false;
+    if (!c.keyword("remote")) {
+      return false;
+    }
     auto kind = c.choose({"address", "fqdn", "email", "key-id", "any"});
-    if (!kind) return false;
+    if (!kind) {
+      return false;
+    }
     RemoteIdentityMatch m;
     switch (*kind) {
       case 0: {
         auto a = c.address();
-        if (!a) return false;
+        if (!a) {
+          return false;
+        }
         m.kind = RemoteIdentityMatch::Kind::kAddress;
         m.address.address = *a;
         if (!c.at_end()) {
           auto mask = c.mask();
-          if (!mask) return false;
+          if (!mask) {
+            return false;
+          }
           m.address.mask = *mask;
         } else if (a->value == 0) {
           m.address.mask = Ipv4{0};  // IOS: `address 0.0.0.0` alone matches every address
@@ -649,31 +839,45 @@ class Parser {
         m.kind = *kind == 1 ? RemoteIdentityMatch::Kind::kFqdn : RemoteIdentityMatch::Kind::kEmail;
         m.domain = c.optional_choice({"domain"}).has_value();
         auto name = c.name();
-        if (!name) return false;
+        if (!name) {
+          return false;
+        }
         m.name = *name;
         break;
       }
       case 3: {
         auto name = c.name();
-        if (!name) return false;
+        if (!name) {
+          return false;
+        }
         m.kind = RemoteIdentityMatch::Kind::kKeyId;
         m.name = *name;
         break;
       }
       default: m.kind = RemoteIdentityMatch::Kind::kAny; break;
     }
-    if (!c.end()) return false;
+    if (!c.end()) {
+      return false;
+    }
     add_unique(p.match_remote, m);
     return true;
   }
 
   // ---- crypto ipsec transform-set (submode) ----------------------------------------------------
   static bool transform_set_mode(TransformSet& ts, Cursor& c) {
-    if (!c.keyword("mode")) return false;
+    if (!c.keyword("mode")) {
+      return false;
+    }
     auto mode = c.choose({"tunnel", "transport"});
-    if (!mode) return false;
-    if (*mode == 1) c.optional_choice({"require"});
-    if (!c.end()) return false;
+    if (!mode) {
+      return false;
+    }
+    if (*mode == 1) {
+      c.optional_choice({"require"});
+    }
+    if (!c.end()) {
+      return false;
+    }
     ts.mode = *mode == 0 ? IpsecMode::kTunnel : IpsecMode::kTransport;
     return true;
   }
@@ -681,19 +885,27 @@ class Parser {
   // ---- crypto ipsec profile --------------------------------------------------------------------
   static bool ipsec_profile(IpsecProfile& p, Cursor& c) {
     auto cmd = c.choose({"set", "description"});
-    if (!cmd) return false;
+    if (!cmd) {
+      return false;
+    }
     if (*cmd == 1) {
       auto text = c.rest_of_line();
-      if (!text) return false;
+      if (!text) {
+        return false;
+      }
       p.description = *text;
       return true;
     }
     auto what = c.choose({"ikev2-profile", "transform-set", "pfs", "security-association"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     switch (*what) {
       case 0: {
         auto name = c.name();
-        if (!name || !c.end()) return false;
+        if (!name || !c.end()) {
+          return false;
+        }
         p.ikev2_profile = *name;
         return true;
       }
@@ -705,7 +917,9 @@ class Parser {
             return false;
           }
           auto name = c.name();
-          if (!name) return false;
+          if (!name) {
+            return false;
+          }
           names.push_back(*name);
         } while (!c.at_end());
         p.transform_sets = names;
@@ -716,30 +930,44 @@ class Parser {
         if (!c.at_end()) {
           auto g = c.choose({"group1", "group2", "group5", "group14", "group15", "group16", "group19",
                              "group20", "group21", "group24", "group31"});
-          if (!g) return false;
+          if (!g) {
+            return false;
+          }
           group = kIosGroups[*g];
         }
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         p.pfs_group = group;
         return true;
       }
       default: {
-        if (!c.keyword("lifetime")) return false;
+        if (!c.keyword("lifetime")) {
+          return false;
+        }
         auto unit = c.choose({"seconds", "kilobytes"});
-        if (!unit) return false;
+        if (!unit) {
+          return false;
+        }
         if (*unit == 0) {
           auto n = c.number(120, 2592000);
-          if (!n || !c.end()) return false;
+          if (!n || !c.end()) {
+            return false;
+          }
           p.lifetime_seconds = static_cast<std::uint32_t>(*n);
           return true;
         }
         if (c.optional_choice({"disable"})) {
-          if (!c.end()) return false;
+          if (!c.end()) {
+            return false;
+          }
           p.lifetime_kilobytes = 0;
           return true;
         }
         auto n = c.number(2560, 4294967295u);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         p.lifetime_kilobytes = *n;
         return true;
       }
@@ -749,11 +977,15 @@ class Parser {
   // ---- interface TunnelN -----------------------------------------------------------------------
   static bool interface(TunnelInterface& t, Cursor& c) {
     auto cmd = c.choose({"ip", "tunnel", "description", "shutdown", "no", "bandwidth"});
-    if (!cmd) return false;
+    if (!cmd) {
+      return false;
+    }
     switch (*cmd) {
       case 5: {
         auto n = c.number(1, 10000000);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         t.bandwidth_kbps = static_cast<std::uint32_t>(*n);
         return true;
       }
@@ -761,20 +993,32 @@ class Parser {
       case 1: return interface_tunnel(t, c);
       case 2: {
         auto text = c.rest_of_line();
-        if (!text) return false;
+        if (!text) {
+          return false;
+        }
         t.description = *text;
         return true;
       }
       case 3:
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.shutdown = true;
         return true;
       default: {
         auto what = c.choose({"shutdown", "ip"});
-        if (!what) return false;
-        if (*what == 1 && !c.keyword("redirects")) return false;  // `no ip redirects`: nothing to do
-        if (!c.end()) return false;
-        if (*what == 0) t.shutdown = false;
+        if (!what) {
+          return false;
+        }
+        if (*what == 1 && !c.keyword("redirects")) {
+          return false;  // `no ip redirects`: nothing to do
+        }
+        if (!c.end()) {
+          return false;
+        }
+        if (*what == 0) {
+          t.shutdown = false;
+        }
         return true;
       }
     }
@@ -782,25 +1026,35 @@ class Parser {
 
   static bool interface_ip(TunnelInterface& t, Cursor& c) {
     auto what = c.choose({"address", "mtu", "tcp", "nhrp"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     switch (*what) {
       case 0: {
         auto a = c.address();
         auto m = c.mask();
-        if (!a || !m || !c.end()) return false;
+        if (!a || !m || !c.end()) {
+          return false;
+        }
         t.ip_address = Ipv4Prefix{*a, *m};
         return true;
       }
       case 1: {
         auto n = c.number(68, 9976);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         t.ip_mtu = static_cast<std::uint16_t>(*n);
         return true;
       }
       case 2: {
-        if (!c.keyword("adjust-mss")) return false;
+        if (!c.keyword("adjust-mss")) {
+          return false;
+        }
         auto n = c.number(500, 1460);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         t.tcp_adjust_mss = static_cast<std::uint16_t>(*n);
         return true;
       }
@@ -811,32 +1065,50 @@ class Parser {
   static bool interface_nhrp(TunnelInterface& t, Cursor& c) {
     auto what = c.choose(
         {"network-id", "authentication", "map", "nhs", "holdtime", "redirect", "shortcut", "registration"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     switch (*what) {
       case 7: {
         auto sub = c.choose({"timeout", "no-unique"});
-        if (!sub) return false;
+        if (!sub) {
+          return false;
+        }
         std::optional<std::uint64_t> n;
-        if (*sub == 0 && !(n = c.number(1, 65535))) return false;
-        if (!c.end()) return false;
-        if (n) t.nhrp_registration_timeout = static_cast<std::uint32_t>(*n);
-        if (*sub == 1) t.nhrp_registration_no_unique = true;
+        if (*sub == 0 && !(n = c.number(1, 65535))) {
+          return false;
+        }
+        if (!c.end()) {
+          return false;
+        }
+        if (n) {
+          t.nhrp_registration_timeout = static_cast<std::uint32_t>(*n);
+        }
+        if (*sub == 1) {
+          t.nhrp_registration_no_unique = true;
+        }
         return true;
       }
       case 0: {
         auto n = c.number(1, 4294967295u);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         t.nhrp_network_id = static_cast<std::uint32_t>(*n);
         return true;
       }
       case 1: {
         auto key = c.name();  // IOS: up to 8 characters
-        if (!key) return false;
+        if (!key) {
+          return false;
+        }
         if (key->size() > 8) {
           false_at_previous(c);
           return false;
         }
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.nhrp_authentication = SecretText(*key);
         std::fill(key->begin(), key->end(), '\0');
         return true;
@@ -844,48 +1116,66 @@ class Parser {
       case 2: {
         if (c.optional_choice({"multicast"})) {
           if (c.optional_choice({"dynamic"})) {
-            if (!c.end()) return false;
+            if (!c.end()) {
+              return false;
+            }
             t.nhrp_map_multicast_dynamic = true;
             return true;
           }
           auto a = c.address();
-          if (!a || !c.end()) return false;
+          if (!a || !c.end()) {
+            return false;
+          }
           add_unique(t.nhrp_map_multicast, *a);
           return true;
         }
         auto protocol = c.address();
         auto nbma = c.address();
-        if (!protocol || !nbma || !c.end()) return false;
+        if (!protocol || !nbma || !c.end()) {
+          return false;
+        }
         t.nhrp_maps.push_back({*protocol, *nbma});
         return true;
       }
       case 3: {
         NhrpNhs nhs;
         auto a = c.address();
-        if (!a) return false;
+        if (!a) {
+          return false;
+        }
         nhs.nhs = *a;
         if (c.optional_choice({"nbma"})) {
           auto nbma = c.address();
-          if (!nbma) return false;
+          if (!nbma) {
+            return false;
+          }
           nhs.nbma = *nbma;
         }
         nhs.multicast = c.optional_choice({"multicast"}).has_value();
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.nhrp_nhs.push_back(nhs);
         return true;
       }
       case 4: {
         auto n = c.number(1, 65535);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         t.nhrp_holdtime = static_cast<std::uint32_t>(*n);
         return true;
       }
       case 5:
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.nhrp_redirect = true;
         return true;
       default:
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.nhrp_shortcut = true;
         return true;
     }
@@ -893,52 +1183,76 @@ class Parser {
 
   static bool interface_tunnel(TunnelInterface& t, Cursor& c) {
     auto what = c.choose({"source", "destination", "mode", "key", "protection", "path-mtu-discovery"});
-    if (!what) return false;
+    if (!what) {
+      return false;
+    }
     switch (*what) {
       case 5:
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.path_mtu_discovery = true;
         return true;
       case 0: {
         auto src = c.name();
-        if (!src || !c.end()) return false;
+        if (!src || !c.end()) {
+          return false;
+        }
         t.tunnel_source = *src;
         return true;
       }
       case 1: {
         auto a = c.address();
-        if (!a || !c.end()) return false;
+        if (!a || !c.end()) {
+          return false;
+        }
         t.tunnel_destination = *a;
         return true;
       }
       case 2: {
         auto kind = c.choose({"gre", "ipsec"});
-        if (!kind) return false;
+        if (!kind) {
+          return false;
+        }
         TunnelMode mode;
         if (*kind == 0) {
           auto sub = c.choose({"multipoint", "ip"});
-          if (!sub) return false;
+          if (!sub) {
+            return false;
+          }
           mode = *sub == 0 ? TunnelMode::kGreMultipoint : TunnelMode::kGre;
         } else {
-          if (!c.keyword("ipv4")) return false;
+          if (!c.keyword("ipv4")) {
+            return false;
+          }
           mode = TunnelMode::kIpsecIpv4;
         }
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.mode = mode;
         return true;
       }
       case 3: {
         auto n = c.number(0, 4294967295u);
-        if (!n || !c.end()) return false;
+        if (!n || !c.end()) {
+          return false;
+        }
         t.tunnel_key = static_cast<std::uint32_t>(*n);
         return true;
       }
       default: {
-        if (!c.keyword("ipsec") || !c.keyword("profile")) return false;
+        if (!c.keyword("ipsec") || !c.keyword("profile")) {
+          return false;
+        }
         auto name = c.name();
-        if (!name) return false;
+        if (!name) {
+          return false;
+        }
         bool shared = c.optional_choice({"shared"}).has_value();
-        if (!c.end()) return false;
+        if (!c.end()) {
+          return false;
+        }
         t.protection_profile = *name;
         t.protection_shared = shared;
         return true;
@@ -960,7 +1274,9 @@ ParseResult parse_config(std::string_view text, std::string_view file_name) {
   ParseResult result = parser.take();
   std::vector<Finding> checks = validate(result.config);
   for (Finding& f : checks) {
-    if (f.file.empty()) f.file = std::string(file_name);
+    if (f.file.empty()) {
+      f.file = std::string(file_name);
+    }
   }
   result.findings.insert(result.findings.end(), checks.begin(), checks.end());
   return result;

@@ -16,16 +16,30 @@ class Validator {
   explicit Validator(const Config& c) : c_(c) {}
 
   std::vector<Finding> run() {
-    for (const IkeProposal& p : c_.proposals) proposal(p);
-    for (const IkePolicy& p : c_.policies) policy(p);
+    for (const IkeProposal& p : c_.proposals) {
+      proposal(p);
+    }
+    for (const IkePolicy& p : c_.policies) {
+      policy(p);
+    }
     if (!std::any_of(c_.policies.begin(), c_.policies.end(), [&](const IkePolicy& p) { return usable(p); })) {
       add(Severity::kError, {}, "", kNoUsablePolicy);
     }
-    for (const Keyring& k : c_.keyrings) keyring(k);
-    for (const IkeProfile& p : c_.ike_profiles) ike_profile(p);
-    for (const TransformSet& t : c_.transform_sets) transform_set(t);
-    for (const IpsecProfile& p : c_.ipsec_profiles) ipsec_profile(p);
-    for (const TunnelInterface& t : c_.tunnels) tunnel(t);
+    for (const Keyring& k : c_.keyrings) {
+      keyring(k);
+    }
+    for (const IkeProfile& p : c_.ike_profiles) {
+      ike_profile(p);
+    }
+    for (const TransformSet& t : c_.transform_sets) {
+      transform_set(t);
+    }
+    for (const IpsecProfile& p : c_.ipsec_profiles) {
+      ipsec_profile(p);
+    }
+    for (const TunnelInterface& t : c_.tunnels) {
+      tunnel(t);
+    }
     return std::move(out_);
   }
 
@@ -49,16 +63,24 @@ class Validator {
     }
     std::string unsupported;
     for (auto e : p.encryption) {
-      if (!engine_supports(e)) unsupported += " encryption " + std::string(keyword(e)) + ",";
+      if (!engine_supports(e)) {
+        unsupported += " encryption " + std::string(keyword(e)) + ",";
+      }
     }
     for (auto h : p.integrity) {
-      if (!engine_supports(h)) unsupported += " integrity " + std::string(keyword(h)) + ",";
+      if (!engine_supports(h)) {
+        unsupported += " integrity " + std::string(keyword(h)) + ",";
+      }
     }
     for (auto h : p.prf) {
-      if (!engine_supports(h)) unsupported += " prf " + std::string(keyword(h)) + ",";
+      if (!engine_supports(h)) {
+        unsupported += " prf " + std::string(keyword(h)) + ",";
+      }
     }
     for (auto g : p.groups) {
-      if (!engine_supports_group(g)) unsupported += " group " + std::to_string(g) + ",";
+      if (!engine_supports_group(g)) {
+        unsupported += " group " + std::to_string(g) + ",";
+      }
     }
     if (!unsupported.empty()) {
       unsupported.pop_back();
@@ -71,25 +93,37 @@ class Validator {
   void policy(const IkePolicy& p) {
     std::string head = "crypto ikev2 policy " + p.name;
     for (const std::string& name : p.proposals) {
-      if (!c_.find_proposal(name)) add(Severity::kError, p.where, head, undefined("IKEv2 proposal", name));
+      if (!c_.find_proposal(name)) {
+        add(Severity::kError, p.where, head, undefined("IKEv2 proposal", name));
+      }
     }
     bool complete = std::any_of(p.proposals.begin(), p.proposals.end(), [&](const std::string& name) {
       const IkeProposal* prop = c_.find_proposal(name);
       return prop && prop->complete();
     });
-    if (!complete) add(Severity::kError, p.where, head, kPolicyIncomplete);
-    if (!p.match_fvrf.empty()) add(Severity::kNote, p.where, head, kFvrfNoted);
-    if (!p.match_address_local.empty()) add(Severity::kNote, p.where, head, kMatchLocalNoted);
+    if (!complete) {
+      add(Severity::kError, p.where, head, kPolicyIncomplete);
+    }
+    if (!p.match_fvrf.empty()) {
+      add(Severity::kNote, p.where, head, kFvrfNoted);
+    }
+    if (!p.match_address_local.empty()) {
+      add(Severity::kNote, p.where, head, kMatchLocalNoted);
+    }
   }
 
   void keyring(const Keyring& k) {
     for (const KeyringPeer& peer : k.peers) {
       std::string head = "peer " + peer.name;
-      if (!peer.address && !peer.identity) add(Severity::kWarning, peer.where, head, kPeerMatchesNothing);
+      if (!peer.address && !peer.identity) {
+        add(Severity::kWarning, peer.where, head, kPeerMatchesNothing);
+      }
       if (peer.psk_local.empty() && peer.psk_remote.empty()) {
         add(Severity::kWarning, peer.where, head, kPeerWithoutKey);
       }
-      if (peer.psk_type6) add(Severity::kWarning, peer.where, head, kType6Key);
+      if (peer.psk_type6) {
+        add(Severity::kWarning, peer.where, head, kType6Key);
+      }
     }
   }
 
@@ -99,10 +133,14 @@ class Validator {
       add(Severity::kError, p.where, head, kProfileIncomplete);
     }
     for (AuthMethod m : p.auth_local) {
-      if (m != AuthMethod::kPreShare) add(Severity::kError, p.where, head, kOnlyPreShare);
+      if (m != AuthMethod::kPreShare) {
+        add(Severity::kError, p.where, head, kOnlyPreShare);
+      }
     }
     for (AuthMethod m : p.auth_remote) {
-      if (m != AuthMethod::kPreShare) add(Severity::kError, p.where, head, kOnlyPreShare);
+      if (m != AuthMethod::kPreShare) {
+        add(Severity::kError, p.where, head, kOnlyPreShare);
+      }
     }
     if (!p.keyring_local.empty() && !c_.find_keyring(p.keyring_local)) {
       add(Severity::kError, p.where, head, undefined("IKEv2 keyring", p.keyring_local));
@@ -111,10 +149,15 @@ class Validator {
         std::find(p.auth_local.begin(), p.auth_local.end(), AuthMethod::kPreShare) != p.auth_local.end() ||
         std::find(p.auth_remote.begin(), p.auth_remote.end(), AuthMethod::kPreShare) != p.auth_remote.end();
     bool has_profile_keys = !p.auth_local_key.empty() && !p.auth_remote_key.empty();
-    if (psk && p.keyring_local.empty() && !has_profile_keys)
+    if (psk && p.keyring_local.empty() && !has_profile_keys) {
       add(Severity::kError, p.where, head, kPskWithoutKeyring);
-    if (!p.match_fvrf.empty()) add(Severity::kNote, p.where, head, kFvrfNoted);
-    if (!p.match_address_local.empty()) add(Severity::kNote, p.where, head, kMatchLocalNoted);
+    }
+    if (!p.match_fvrf.empty()) {
+      add(Severity::kNote, p.where, head, kFvrfNoted);
+    }
+    if (!p.match_address_local.empty()) {
+      add(Severity::kNote, p.where, head, kMatchLocalNoted);
+    }
   }
 
   void transform_set(const TransformSet& t) {
@@ -142,7 +185,9 @@ class Validator {
           any_usable = true;
         }
       }
-      if (!any_usable) add(Severity::kError, p.where, head, kNoUsableTransformSet);
+      if (!any_usable) {
+        add(Severity::kError, p.where, head, kNoUsableTransformSet);
+      }
     }
     if (p.pfs_group && !engine_supports_group(*p.pfs_group)) {
       add(Severity::kError, p.where, head,

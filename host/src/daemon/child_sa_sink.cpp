@@ -16,7 +16,9 @@ std::string spi_text(std::uint32_t spi) {
 
 std::string ts_list(const std::vector<ike::TrafficSelector>& list) {
   std::string out;
-  for (const auto& ts : list) out += (out.empty() ? "" : ", ") + ts.to_string();
+  for (const auto& ts : list) {
+    out += (out.empty() ? "" : ", ") + ts.to_string();
+  }
   return out;
 }
 
@@ -49,7 +51,9 @@ void LoggingChildSaSink::install(const ike::ChildSaInstall& event) {
   r.remote_ts = sa.remote_ts;
   std::string text = "child SA installed (IKE SA " + std::to_string(sa.ike_sa) + ", reqid " +
                      std::to_string(sa.reqid) + "): " + r.describe();
-  if (event.replaces_inbound_spi != 0) text += " (rekey of in " + spi_text(event.replaces_inbound_spi) + ")";
+  if (event.replaces_inbound_spi != 0) {
+    text += " (rekey of in " + spi_text(event.replaces_inbound_spi) + ")";
+  }
   log_.info(text);
   by_inbound_spi_[r.inbound_spi] = std::move(r);
 }
@@ -72,11 +76,15 @@ void LoggingChildSaSink::remove(const ike::ChildSaDelete& event) {
   auto it = by_inbound_spi_.find(event.inbound_spi);
   log_.info("child SA deleted (" + std::string(kReasons[static_cast<int>(event.reason)]) + "): in " +
             spi_text(event.inbound_spi) + " out " + spi_text(event.outbound_spi));
-  if (it != by_inbound_spi_.end()) by_inbound_spi_.erase(it);
+  if (it != by_inbound_spi_.end()) {
+    by_inbound_spi_.erase(it);
+  }
 }
 
 void LoggingChildSaSink::esp_in_udp(const ike::Endpoint&, const ike::Endpoint&, ike::ByteView packet) {
-  if (packet.size() < 4) return;
+  if (packet.size() < 4) {
+    return;
+  }
   const std::uint32_t spi = (std::uint32_t{packet[0]} << 24) | (std::uint32_t{packet[1]} << 16) |
                             (std::uint32_t{packet[2]} << 8) | std::uint32_t{packet[3]};
   auto it = by_inbound_spi_.find(spi);

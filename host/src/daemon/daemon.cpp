@@ -51,7 +51,9 @@ class SignalFd {
     sigaddset(&mask_, SIGPIPE);
     sigprocmask(SIG_BLOCK, &mask_, &old_);
     fd_ = signalfd(-1, &mask_, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (fd_ < 0) throw std::runtime_error("signalfd failed");
+    if (fd_ < 0) {
+      throw std::runtime_error("signalfd failed");
+    }
   }
   ~SignalFd() {
     ::close(fd_);
@@ -63,7 +65,9 @@ class SignalFd {
     signalfd_siginfo info{};
     bool stop = false;
     while (::read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) stop = true;
+      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+        stop = true;
+      }
     }
     return stop;
   }
@@ -100,8 +104,9 @@ struct Daemon::Impl {
       engine.set_key_log_sink([this](const ike::IkeKeyLogEntry& e) { key_log->ike_sa(e); });
     }
     if (options.initiate) {
-      for (const auto& t : plan.initiate)
+      for (const auto& t : plan.initiate) {
         targets.push_back(Target{t, 0, ike::Clock::now(), kFirstRetry, true});
+      }
     }
   }
 
@@ -113,10 +118,14 @@ struct Daemon::Impl {
     std::vector<std::uint8_t> buffer(kMaxDatagram + 1);
     for (;;) {
       ike::TimePoint now = ike::Clock::now();
-      if (!stopping) start_due_initiations(now);
+      if (!stopping) {
+        start_due_initiations(now);
+      }
       engine.tick(now);
       drain();
-      if (stopping) break;
+      if (stopping) {
+        break;
+      }
       std::array<pollfd, 4> fds{{{ike_socket.fd(), POLLIN, 0},
                                  {natt_socket.fd(), POLLIN, 0},
                                  {control.fd(), POLLIN, 0},
@@ -126,9 +135,15 @@ struct Daemon::Impl {
         log.error("poll: " + std::string(std::strerror(errno)));
         return 1;
       }
-      if (fds[0].revents & POLLIN) receive_all(ike_socket, buffer, false);
-      if (fds[1].revents & POLLIN) receive_all(natt_socket, buffer, true);
-      if (fds[2].revents & POLLIN) control.serve_pending();
+      if (fds[0].revents & POLLIN) {
+        receive_all(ike_socket, buffer, false);
+      }
+      if (fds[1].revents & POLLIN) {
+        receive_all(natt_socket, buffer, true);
+      }
+      if (fds[2].revents & POLLIN) {
+        control.serve_pending();
+      }
       if ((fds[3].revents & POLLIN) && signals.stop_requested()) {
         log.info("stopping: deleting every SA");
         engine.delete_all(ike::Clock::now());
@@ -140,9 +155,13 @@ struct Daemon::Impl {
 
   int poll_timeout_ms(ike::TimePoint now) const {
     ike::TimePoint wake = now + kMaxPollWait;
-    if (auto d = engine.next_deadline()) wake = std::min(wake, *d);
+    if (auto d = engine.next_deadline()) {
+      wake = std::min(wake, *d);
+    }
     for (const auto& t : targets) {
-      if (t.waiting) wake = std::min(wake, t.next_attempt);
+      if (t.waiting) {
+        wake = std::min(wake, t.next_attempt);
+      }
     }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
     return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1000));
@@ -171,7 +190,9 @@ struct Daemon::Impl {
 
   void start_due_initiations(ike::TimePoint now) {
     for (auto& t : targets) {
-      if (!t.waiting || now < t.next_attempt) continue;
+      if (!t.waiting || now < t.next_attempt) {
+        continue;
+      }
       auto local = local_address_towards(t.target.peer);
       t.waiting = false;
       if (!local) {
@@ -184,7 +205,9 @@ struct Daemon::Impl {
       t.sa = engine.initiate(req, now);
       log.info("initiating IKE SA " + std::to_string(t.sa) + " to " + t.target.peer.to_string() + " (" +
                t.target.reason + ", profile " + t.target.profile + ")");
-      if (t.sa == 0) schedule_retry(t, now);
+      if (t.sa == 0) {
+        schedule_retry(t, now);
+      }
     }
   }
 
@@ -198,7 +221,9 @@ struct Daemon::Impl {
   }
 
   void drain() {
-    for (auto& action : engine.take_actions()) std::visit([this](auto& a) { handle(a); }, action);
+    for (auto& action : engine.take_actions()) {
+      std::visit([this](auto& a) { handle(a); }, action);
+    }
   }
 
   void handle(ike::SendDatagram& d) {
@@ -206,10 +231,14 @@ struct Daemon::Impl {
     static constexpr std::array<std::uint8_t, 4> kMarker{0, 0, 0, 0};
     bool ok = d.non_esp_marker ? socket.send(d.local.address, d.remote, kMarker, d.payload)
                                : socket.send(d.local.address, d.remote, d.payload);
-    if (!ok) ++send_errors;
+    if (!ok) {
+      ++send_errors;
+    }
   }
   void handle(ike::ChildSaInstall& e) {
-    if (key_log) key_log->child_sa(e.sa);
+    if (key_log) {
+      key_log->child_sa(e.sa);
+    }
     sink.install(e);
   }
   void handle(ike::ChildSaUpdate& e) { sink.update(e); }
@@ -232,7 +261,9 @@ struct Daemon::Impl {
                        e.reason != ike::IkeSaDown::Reason::kLocalDelete &&
                        e.reason != ike::IkeSaDown::Reason::kPeerDeleted;
     for (auto& t : targets) {
-      if (t.sa != e.id || t.waiting) continue;
+      if (t.sa != e.id || t.waiting) {
+        continue;
+      }
       if (retry) {
         schedule_retry(t, ike::Clock::now());
       } else if (e.reason != ike::IkeSaDown::Reason::kRekeyed) {
@@ -252,7 +283,9 @@ struct Daemon::Impl {
     for (const auto& sa : sas) {
       ShowContext c;
       for (const auto& e : plan.extras) {
-        if (e.name == sa.profile) c.dpd_retry_seconds = e.dpd_retry_seconds;
+        if (e.name == sa.profile) {
+          c.dpd_retry_seconds = e.dpd_retry_seconds;
+        }
       }
       ctx.push_back(c);
     }
@@ -280,24 +313,36 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
   Cursor c(line, words);
   const ike::TimePoint now = ike::Clock::now();
   auto invalid = [&]() {
-    if (c.incomplete()) return std::string("% Incomplete command.\n");
+    if (c.incomplete()) {
+      return std::string("% Incomplete command.\n");
+    }
     return line + "\n" + std::string(static_cast<std::size_t>(c.caret_column()), ' ') +
            "^\n% Invalid input detected at '^' marker.\n";
   };
   auto verb = c.choose({"show", "clear", "crypto"});
-  if (!verb) return invalid();
+  if (!verb) {
+    return invalid();
+  }
   if (*verb == 0) {
     auto what = c.choose({"crypto"});
     auto family = what ? c.choose({"ikev2", "ipsec"}) : std::nullopt;
-    if (!family) return invalid();
+    if (!family) {
+      return invalid();
+    }
     if (*family == 1) {
-      if (!c.keyword("sa") || !c.end()) return invalid();
+      if (!c.keyword("sa") || !c.end()) {
+        return invalid();
+      }
       return sink.show_ipsec_sa();
     }
     auto item = c.choose({"sa", "stats"});
-    if (!item) return invalid();
+    if (!item) {
+      return invalid();
+    }
     if (*item == 1) {
-      if (!c.end()) return invalid();
+      if (!c.end()) {
+        return invalid();
+      }
       std::string out = show_ikev2_stats(engine.stats(), plan.policy.max_sas, plan.policy.max_half_open);
       out += "  " + std::string("NAT keepalives received    ") + std::to_string(keepalives) + "\n";
       out += "  " + std::string("malformed datagrams        ") + std::to_string(malformed + oversized) + "\n";
@@ -305,30 +350,44 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
       return out;
     }
     bool detailed = c.optional_choice({"detailed"}).has_value();
-    if (!c.end()) return invalid();
+    if (!c.end()) {
+      return invalid();
+    }
     auto sas = engine.snapshot(now);
     return show_ikev2_sa(sas, detailed, show_context(sas));
   }
   if (*verb == 1) {
     auto what = c.choose({"crypto"});
     auto family = what ? c.choose({"sa", "ikev2"}) : std::nullopt;
-    if (!family) return invalid();
+    if (!family) {
+      return invalid();
+    }
     if (*family == 0) {
-      if (!c.end()) return invalid();
+      if (!c.end()) {
+        return invalid();
+      }
       engine.delete_all(now);
       drain();
       return "";
     }
-    if (!c.keyword("sa")) return invalid();
+    if (!c.keyword("sa")) {
+      return invalid();
+    }
     ike::IkeSaId id = 0;  // 0 = all
     if (!c.at_end()) {
       auto n = c.number(1, 0xFFFFFFFFu);
-      if (!n) return invalid();
+      if (!n) {
+        return invalid();
+      }
       id = static_cast<ike::IkeSaId>(*n);
     }
-    if (!c.end()) return invalid();
+    if (!c.end()) {
+      return invalid();
+    }
     if (id == 0) {
-      for (const auto& sa : engine.snapshot(now)) engine.delete_ike_sa(sa.id, now);
+      for (const auto& sa : engine.snapshot(now)) {
+        engine.delete_ike_sa(sa.id, now);
+      }
     } else if (!engine.delete_ike_sa(id, now)) {
       return "% no IKE SA " + std::to_string(id) + "\n";
     }
@@ -336,20 +395,30 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
     return "";
   }
   // hubsec's own exec commands (IOS has no direct equivalent): crypto ikev2 rekey|initiate|dpd.
-  if (!c.keyword("ikev2")) return invalid();
+  if (!c.keyword("ikev2")) {
+    return invalid();
+  }
   auto op = c.choose({"rekey", "initiate", "dpd"});
-  if (!op) return invalid();
+  if (!op) {
+    return invalid();
+  }
   bool ok = false;
   if (*op == 0) {
     auto kind = c.choose({"sa", "child"});
-    if (!kind) return invalid();
+    if (!kind) {
+      return invalid();
+    }
     if (*kind == 0) {
       auto id = c.number(1, 0xFFFFFFFFu);
-      if (!id || !c.end()) return invalid();
+      if (!id || !c.end()) {
+        return invalid();
+      }
       ok = engine.rekey_ike_sa(static_cast<ike::IkeSaId>(*id), now);
     } else {
       auto spi_text = c.name();
-      if (!spi_text || !c.end()) return invalid();
+      if (!spi_text || !c.end()) {
+        return invalid();
+      }
       std::uint32_t spi = 0;
       try {
         spi = static_cast<std::uint32_t>(std::stoul(*spi_text, nullptr, 16));
@@ -361,10 +430,16 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
   } else if (*op == 1) {
     auto peer = c.address();
     std::optional<std::string> profile;
-    if (!c.at_end()) profile = c.name();
-    if (!peer || !c.end()) return invalid();
+    if (!c.at_end()) {
+      profile = c.name();
+    }
+    if (!peer || !c.end()) {
+      return invalid();
+    }
     auto local = local_address_towards(ike::IpAddress::v4(peer->value));
-    if (!local) return "% no route to " + peer->to_string() + "\n";
+    if (!local) {
+      return "% no route to " + peer->to_string() + "\n";
+    }
     ike::InitiateRequest req{ike::Endpoint{*local, ike::kIkePort},
                              ike::Endpoint{ike::IpAddress::v4(peer->value), ike::kIkePort},
                              profile.value_or("")};
@@ -373,7 +448,9 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
     return id ? "IKE SA " + std::to_string(id) + " initiating\n" : "% unknown profile\n";
   } else {
     auto id = c.number(1, 0xFFFFFFFFu);
-    if (!id || !c.end()) return invalid();
+    if (!id || !c.end()) {
+      return invalid();
+    }
     ok = engine.send_dpd(static_cast<ike::IkeSaId>(*id), now);
   }
   drain();

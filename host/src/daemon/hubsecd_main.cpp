@@ -43,35 +43,51 @@ std::optional<Args> parse_args(int argc, char** argv) {
   std::vector<std::string> v(argv + 1, argv + argc);
   for (std::size_t i = 0; i < v.size(); ++i) {
     auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= v.size()) return std::nullopt;
+      if (i + 1 >= v.size()) {
+        return std::nullopt;
+      }
       return v[++i];
     };
     auto address = [&]() -> std::optional<hubsec::ike::IpAddress> {
       auto text = value();
-      if (!text) return std::nullopt;
+      if (!text) {
+        return std::nullopt;
+      }
       auto ip = config::Ipv4::parse(*text);
-      if (!ip) return std::nullopt;
+      if (!ip) {
+        return std::nullopt;
+      }
       return hubsec::ike::IpAddress::v4(ip->value);
     };
     const std::string& o = v[i];
     if (o == "-c" || o == "--config") {
       auto x = value();
-      if (!x) return std::nullopt;
+      if (!x) {
+        return std::nullopt;
+      }
       a.config = *x;
     } else if (o == "-s" || o == "--control") {
       auto x = value();
-      if (!x) return std::nullopt;
+      if (!x) {
+        return std::nullopt;
+      }
       a.options.control_path = *x;
     } else if (o == "--keylog") {
       auto x = value();
-      if (!x) return std::nullopt;
+      if (!x) {
+        return std::nullopt;
+      }
       a.options.keylog_dir = *x;
     } else if (o == "--local") {
       a.local = address();
-      if (!a.local) return std::nullopt;
+      if (!a.local) {
+        return std::nullopt;
+      }
     } else if (o == "--listen") {
       auto x = address();
-      if (!x) return std::nullopt;
+      if (!x) {
+        return std::nullopt;
+      }
       a.options.listen = *x;
     } else if (o == "--no-initiate") {
       a.options.initiate = false;
@@ -84,14 +100,18 @@ std::optional<Args> parse_args(int argc, char** argv) {
       return std::nullopt;
     }
   }
-  if (a.config.empty()) return std::nullopt;
+  if (a.config.empty()) {
+    return std::nullopt;
+  }
   return a;
 }
 
 // The first IPv4 address of a local interface (`tunnel source eth0`), as IOS uses the interface's.
 std::optional<hubsec::ike::IpAddress> interface_address(const std::string& name) {
   ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return std::nullopt;
+  if (::getifaddrs(&list) != 0) {
+    return std::nullopt;
+  }
   std::optional<hubsec::ike::IpAddress> found;
   for (ifaddrs* i = list; i && !found; i = i->ifa_next) {
     if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && name == i->ifa_name) {
@@ -114,7 +134,9 @@ int main(int argc, char** argv) {
   }
   daemon::Logger log(stderr, args->debug ? daemon::LogLevel::kDebug : daemon::LogLevel::kInfo);
   config::ParseResult parsed = config::load_config_file(args->config);
-  if (!parsed.findings.empty()) std::cerr << config::format(parsed.findings);
+  if (!parsed.findings.empty()) {
+    std::cerr << config::format(parsed.findings);
+  }
   if (!parsed.ok()) {
     log.error("configuration refused: " + args->config);
     return 1;
@@ -124,7 +146,9 @@ int main(int argc, char** argv) {
   if (!plan_options.local_address) {
     // IOS takes the address of the tunnel source: an address, or a local interface's address.
     for (const auto& t : parsed.config.tunnels) {
-      if (t.tunnel_source.empty() || plan_options.local_address) continue;
+      if (t.tunnel_source.empty() || plan_options.local_address) {
+        continue;
+      }
       if (auto ip = config::Ipv4::parse(t.tunnel_source)) {
         plan_options.local_address = hubsec::ike::IpAddress::v4(ip->value);
       } else if (auto addr = interface_address(t.tunnel_source)) {
@@ -134,13 +158,23 @@ int main(int argc, char** argv) {
                  " is neither an address nor a local interface");
       }
     }
-    if (plan_options.local_address) log.info("local address " + plan_options.local_address->to_string());
+    if (plan_options.local_address) {
+      log.info("local address " + plan_options.local_address->to_string());
+    }
   }
   daemon::Plan plan = daemon::build_plan(parsed.config, plan_options);
-  for (const auto& n : plan.notes) log.warn(n);
-  for (const auto& e : plan.errors) log.error(e);
-  if (!plan.errors.empty()) return 1;
-  if (args->options.control_path == "/run/hubsec/hubsecd.sock") ::mkdir("/run/hubsec", 0750);
+  for (const auto& n : plan.notes) {
+    log.warn(n);
+  }
+  for (const auto& e : plan.errors) {
+    log.error(e);
+  }
+  if (!plan.errors.empty()) {
+    return 1;
+  }
+  if (args->options.control_path == "/run/hubsec/hubsecd.sock") {
+    ::mkdir("/run/hubsec", 0750);
+  }
   try {
     daemon::LoggingChildSaSink sink(log);
     daemon::Daemon d(std::move(plan), args->options, log, sink);

@@ -51,11 +51,15 @@ KeyLog::KeyLog(std::string dir) : dir_(std::move(dir)) {
 void KeyLog::append(const std::string& file, const std::string& text) {
   const std::string path = dir_ + "/" + file;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return;
+  if (fd < 0) {
+    return;
+  }
   std::size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) break;
+    if (n <= 0) {
+      break;
+    }
     done += static_cast<std::size_t>(n);
   }
   ::close(fd);

@@ -7,7 +7,9 @@
 namespace hubsec::host::daemon {
 
 void Logger::log(LogLevel level, std::string_view text) {
-  if (level < min_) return;
+  if (level < min_) {
+    return;
+  }
   timeval tv{};
   gettimeofday(&tv, nullptr);
   std::tm tm{};

@@ -16,8 +16,12 @@ ike::IpAddress ip(config::Ipv4 a) {
 }
 
 std::optional<ike::IkeProposal::Encryption> map(IkeEncryption e) {
-  if (e == IkeEncryption::kAesCbc128) return ike::IkeProposal::Encryption{ike::EncrAlg::kAesCbc, 128};
-  if (e == IkeEncryption::kAesCbc256) return ike::IkeProposal::Encryption{ike::EncrAlg::kAesCbc, 256};
+  if (e == IkeEncryption::kAesCbc128) {
+    return ike::IkeProposal::Encryption{ike::EncrAlg::kAesCbc, 128};
+  }
+  if (e == IkeEncryption::kAesCbc256) {
+    return ike::IkeProposal::Encryption{ike::EncrAlg::kAesCbc, 256};
+  }
   return std::nullopt;
 }
 
@@ -53,22 +57,32 @@ std::optional<ike::DhGroup> map_group(std::uint16_t g) {
 
 template <typename T>
 void push_unique(std::vector<T>& list, const T& value) {
-  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  if (std::find(list.begin(), list.end(), value) == list.end()) {
+    list.push_back(value);
+  }
 }
 
 ike::IkeProposal map_proposal(const config::IkeProposal& p) {
   ike::IkeProposal out;
   for (auto e : p.encryption) {
-    if (auto m = map(e)) push_unique(out.encryptions, *m);
+    if (auto m = map(e)) {
+      push_unique(out.encryptions, *m);
+    }
   }
   for (auto h : p.integrity) {
-    if (auto m = map_integ(h)) push_unique(out.integrities, *m);
+    if (auto m = map_integ(h)) {
+      push_unique(out.integrities, *m);
+    }
   }
   for (auto h : p.effective_prf()) {
-    if (auto m = map_prf(h)) push_unique(out.prfs, *m);
+    if (auto m = map_prf(h)) {
+      push_unique(out.prfs, *m);
+    }
   }
   for (auto g : p.groups) {
-    if (auto m = map_group(g)) push_unique(out.groups, *m);
+    if (auto m = map_group(g)) {
+      push_unique(out.groups, *m);
+    }
   }
   return out;
 }
@@ -81,10 +95,14 @@ bool same(const ike::IkeProposal& a, const ike::IkeProposal& b) {
 std::optional<ike::Identity> map_identity(const config::Identity& id) {
   if (id.kind == config::IdentityKind::kAddress) {
     auto a = config::Ipv4::parse(id.value);
-    if (!a) return std::nullopt;
+    if (!a) {
+      return std::nullopt;
+    }
     return ike::Identity::address(ip(*a));
   }
-  if (id.kind == config::IdentityKind::kFqdn) return ike::Identity::fqdn(id.value);
+  if (id.kind == config::IdentityKind::kFqdn) {
+    return ike::Identity::fqdn(id.value);
+  }
   return std::nullopt;  // email and key-id: the engine has no such identities yet
 }
 
@@ -99,15 +117,24 @@ class Builder {
     // tunnel's `tunnel protection` comes first, so its transform sets win when several name it.
     std::vector<const config::IpsecProfile*> order;
     for (const auto& t : c_.tunnels) {
-      if (const auto* ip = c_.find_ipsec_profile(t.protection_profile)) push_unique(order, ip);
+      if (const auto* ip = c_.find_ipsec_profile(t.protection_profile)) {
+        push_unique(order, ip);
+      }
     }
-    for (const auto& ip : c_.ipsec_profiles) push_unique(order, &ip);
-    for (const auto* ip : order) profile(*ip);
+    for (const auto& ip : c_.ipsec_profiles) {
+      push_unique(order, &ip);
+    }
+    for (const auto* ip : order) {
+      profile(*ip);
+    }
     for (const auto& p : c_.ike_profiles) {
-      if (!has_profile(p.name))
+      if (!has_profile(p.name)) {
         out_.notes.push_back("IKEv2 profile " + p.name + " is used by no IPsec profile: ignored");
+      }
     }
-    if (out_.policy.profiles.empty()) out_.errors.push_back("no IPsec profile with a usable IKEv2 profile");
+    if (out_.policy.profiles.empty()) {
+      out_.errors.push_back("no IPsec profile with a usable IKEv2 profile");
+    }
     targets();
     return std::move(out_);
   }
@@ -122,22 +149,31 @@ class Builder {
     for (const auto& pol : c_.policies) {
       for (const auto& name : pol.proposals) {
         const auto* p = c_.find_proposal(name);
-        if (!p || !p->complete() || !config::engine_can_use(*p)) continue;
+        if (!p || !p->complete() || !config::engine_can_use(*p)) {
+          continue;
+        }
         ike::IkeProposal mapped = map_proposal(*p);
         bool dup = std::any_of(out_.policy.proposals.begin(), out_.policy.proposals.end(),
                                [&](const ike::IkeProposal& q) { return same(q, mapped); });
-        if (!dup) out_.policy.proposals.push_back(std::move(mapped));
+        if (!dup) {
+          out_.policy.proposals.push_back(std::move(mapped));
+        }
       }
     }
-    if (out_.policy.proposals.empty()) out_.errors.push_back("no usable crypto ikev2 policy/proposal");
+    if (out_.policy.proposals.empty()) {
+      out_.errors.push_back("no usable crypto ikev2 policy/proposal");
+    }
   }
 
   void globals() {
     const auto& g = c_.globals;
-    if (g.ikev2_cookie_challenge)
+    if (g.ikev2_cookie_challenge) {
       out_.policy.cookie_threshold = static_cast<std::int32_t>(*g.ikev2_cookie_challenge);
+    }
     out_.policy.fragmentation = g.ikev2_fragmentation;
-    if (g.ikev2_fragmentation) out_.policy.mtu = g.ikev2_fragmentation_mtu;
+    if (g.ikev2_fragmentation) {
+      out_.policy.mtu = g.ikev2_fragmentation_mtu;
+    }
     if (g.ikev2_nat_keepalive_seconds) {
       out_.policy.nat_keepalive = true;
       out_.policy.nat_keepalive_interval = std::chrono::seconds(*g.ikev2_nat_keepalive_seconds);
@@ -146,7 +182,9 @@ class Builder {
 
   void profile(const config::IpsecProfile& ipsec) {
     const auto* ikp = c_.find_ike_profile(ipsec.ikev2_profile);
-    if (!ikp || has_profile(ikp->name)) return;
+    if (!ikp || has_profile(ikp->name)) {
+      return;
+    }
     ike::Profile p;
     p.name = ikp->name;
     if (ikp->identity_local) {
@@ -219,7 +257,9 @@ class Builder {
       }
     }
     const auto* kr = c_.find_keyring(ikp.keyring_local);
-    if (!kr) return;
+    if (!kr) {
+      return;
+    }
     for (const auto& peer : kr->peers) {
       std::string who = "keyring " + kr->name + " peer " + peer.name;
       if (peer.psk_type6) {
@@ -230,12 +270,16 @@ class Builder {
         out_.notes.push_back(who + ": needs one pre-shared-key for both directions, peer left out");
         continue;
       }
-      if (!peer.address && !peer.identity) continue;
+      if (!peer.address && !peer.identity) {
+        continue;
+      }
       ike::PskEntry e;
       if (peer.address) {
         e.address = ip(peer.address->address);
         e.address_mask = ip(peer.address->mask);
-        if (peer.address->is_any()) e.address = ike::IpAddress::v4(0);
+        if (peer.address->is_any()) {
+          e.address = ike::IpAddress::v4(0);
+        }
       } else {
         e.address = ike::IpAddress::v4(0);
         e.address_mask = ike::IpAddress::v4(0);
@@ -261,25 +305,32 @@ class Builder {
     std::optional<config::IpsecMode> mode;
     std::vector<const config::TransformSet*> sets;
     for (const auto& name : ipsec.transform_sets) {
-      if (const auto* ts = c_.find_transform_set(name)) sets.push_back(ts);
+      if (const auto* ts = c_.find_transform_set(name)) {
+        sets.push_back(ts);
+      }
     }
     config::TransformSet ios_default;  // IOS: esp-aes esp-sha-hmac, tunnel
     ios_default.encryption = config::EspEncryption::kAes128;
     ios_default.integrity = config::EspIntegrity::kSha1;
-    if (ipsec.transform_sets.empty()) sets.push_back(&ios_default);
+    if (ipsec.transform_sets.empty()) {
+      sets.push_back(&ios_default);
+    }
     for (const auto* ts : sets) {
-      if (!config::engine_supports(*ts)) continue;
+      if (!config::engine_supports(*ts)) {
+        continue;
+      }
       push_unique(child.proposal.encryptions, *ts->encryption == config::EspEncryption::kAes256
                                                   ? ike::EspEncr::kAesCbc256
                                                   : ike::EspEncr::kAesCbc128);
       push_unique(child.proposal.integrities, ts->integrity == config::EspIntegrity::kSha256
                                                   ? ike::EspInteg::kHmacSha256_128
                                                   : ike::EspInteg::kHmacSha1_96);
-      if (!mode)
+      if (!mode) {
         mode = ts->mode;
-      else if (*mode != ts->mode)
+      } else if (*mode != ts->mode) {
         out_.notes.push_back("IPsec profile " + ipsec.name +
                              ": transform sets differ in mode, using the first's");
+      }
     }
     if (child.proposal.encryptions.empty()) {
       out_.errors.push_back("IPsec profile " + ipsec.name + ": no transform set hubsec implements");
@@ -303,7 +354,9 @@ class Builder {
     // Rekey margin as IOS: about 10% of the lifetime before expiry, at most the engine's default.
     child.rekey_margin = std::min(child.rekey_margin, std::chrono::seconds(seconds / 10 + 1));
     child.rekey_jitter = std::min(child.rekey_jitter, std::chrono::seconds(seconds / 60 + 1));
-    if (child.mode == ike::ChildMode::kTunnel) tunnel_selectors(ipsec, child);
+    if (child.mode == ike::ChildMode::kTunnel) {
+      tunnel_selectors(ipsec, child);
+    }
   }
 
   // Tunnel mode selectors. A GRE tunnel (`tunnel mode gre [multipoint]`, IOS's default) protects GRE
@@ -312,7 +365,9 @@ class Builder {
   void tunnel_selectors(const config::IpsecProfile& ipsec, ike::ChildPolicy& child) {
     bool vti = false;
     for (const auto& t : c_.tunnels) {
-      if (t.protection_profile == ipsec.name && t.mode == config::TunnelMode::kIpsecIpv4) vti = true;
+      if (t.protection_profile == ipsec.name && t.mode == config::TunnelMode::kIpsecIpv4) {
+        vti = true;
+      }
     }
     const ike::IpAddress any = ike::IpAddress::v4(0);
     const std::uint8_t proto = vti ? 0 : 47;
@@ -326,9 +381,13 @@ class Builder {
 
   void targets() {
     for (const auto& ikp : c_.ike_profiles) {
-      if (!has_profile(ikp.name)) continue;
+      if (!has_profile(ikp.name)) {
+        continue;
+      }
       const auto* kr = c_.find_keyring(ikp.keyring_local);
-      if (!kr) continue;
+      if (!kr) {
+        continue;
+      }
       for (const auto& peer : kr->peers) {
         if (peer.address && peer.address->is_host() && peer.address->address.value != 0) {
           add_target(ip(peer.address->address), ikp.name, "keyring " + kr->name + " peer " + peer.name);
@@ -337,18 +396,25 @@ class Builder {
     }
     for (const auto& t : c_.tunnels) {
       const auto* ipsec = c_.find_ipsec_profile(t.protection_profile);
-      if (!ipsec || !has_profile(ipsec->ikev2_profile)) continue;
-      if (t.tunnel_destination)
+      if (!ipsec || !has_profile(ipsec->ikev2_profile)) {
+        continue;
+      }
+      if (t.tunnel_destination) {
         add_target(ip(*t.tunnel_destination), ipsec->ikev2_profile, t.name + " tunnel destination");
+      }
       for (const auto& nhs : t.nhrp_nhs) {
-        if (nhs.nbma) add_target(ip(*nhs.nbma), ipsec->ikev2_profile, t.name + " ip nhrp nhs nbma");
+        if (nhs.nbma) {
+          add_target(ip(*nhs.nbma), ipsec->ikev2_profile, t.name + " ip nhrp nhs nbma");
+        }
       }
     }
   }
 
   void add_target(const ike::IpAddress& peer, const std::string& profile, const std::string& reason) {
     for (const auto& t : out_.initiate) {
-      if (t.peer == peer) return;
+      if (t.peer == peer) {
+        return;
+      }
     }
     out_.initiate.push_back({peer, profile, reason});
   }

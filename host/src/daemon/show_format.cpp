@@ -7,7 +7,9 @@ namespace hubsec::host::daemon {
 namespace {
 
 std::string pad(std::string s, std::size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
+  if (s.size() < width) {
+    s.append(width - s.size(), ' ');
+  }
   return s;
 }
 
@@ -59,7 +61,9 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
   bool header = false;
   for (std::size_t i = 0; i < sas.size(); ++i) {
     const ike::IkeSaSnapshot& sa = sas[i];
-    if (sa.local.address.v6) continue;
+    if (sa.local.address.v6) {
+      continue;
+    }
     if (!header) {
       out += "Tunnel-id Local                 Remote                fvrf/ivrf            Status \n";
       header = true;
@@ -70,7 +74,9 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
            ", PRF: " + std::string(prf_name(sa.prf)) + ", Hash: " + std::string(hash_name(sa.integrity)) +
            ", DH Grp:" + n(static_cast<unsigned>(sa.dh_group)) + ", Auth sign: PSK, Auth verify: PSK\n";
     out += "      Life/Active Time: " + n(sa.lifetime_seconds) + "/" + n(sa.active_seconds) + " sec\n";
-    if (!detailed) continue;
+    if (!detailed) {
+      continue;
+    }
     const std::uint64_t local_spi = sa.initiator ? sa.initiator_spi : sa.responder_spi;
     const std::uint64_t remote_spi = sa.initiator ? sa.responder_spi : sa.initiator_spi;
     out += "      CE id: 0, Session-id: " + n(sa.id) + "\n";
@@ -101,7 +107,9 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
                            : "      NAT-T is not detected  \n";
     out += "      Cisco Trust Security SGT is disabled\n";
     out += std::string("      Initiator of SA : ") + (sa.initiator ? "Yes" : "No") + "\n";
-    if (!sa.profile.empty()) out += "      IKEv2 profile: " + sa.profile + "\n";
+    if (!sa.profile.empty()) {
+      out += "      IKEv2 profile: " + sa.profile + "\n";
+    }
     out += "      Child SAs: " + n(sa.children.size()) + "\n";
     for (const ike::ChildSaSnapshot& c : sa.children) {
       char spis[64];
@@ -111,8 +119,12 @@ std::string show_ikev2_sa(const std::vector<ike::IkeSaSnapshot>& sas, bool detai
              (c.integrity == ike::EspInteg::kHmacSha1_96 ? "esp-sha-hmac" : "esp-sha256-hmac") + ", " +
              (c.mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") + ", age " +
              n(c.established_seconds) + " sec" + (c.rekeying ? ", rekeying" : "") + "\n";
-      for (const auto& ts : c.local_ts) out += "          local  " + ts.to_string() + "\n";
-      for (const auto& ts : c.remote_ts) out += "          remote " + ts.to_string() + "\n";
+      for (const auto& ts : c.local_ts) {
+        out += "          local  " + ts.to_string() + "\n";
+      }
+      for (const auto& ts : c.remote_ts) {
+        out += "          remote " + ts.to_string() + "\n";
+      }
     }
     out += "\n";
   }

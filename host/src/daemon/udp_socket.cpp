@@ -31,7 +31,9 @@ ike::Endpoint from_sockaddr(const sockaddr_in& sa) {
 
 UdpSocket::UdpSocket(const ike::IpAddress& address, std::uint16_t port) : port_(port) {
   fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+  if (fd_ < 0) {
+    throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+  }
   int on = 1;
   ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   ::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
@@ -45,7 +47,9 @@ UdpSocket::UdpSocket(const ike::IpAddress& address, std::uint16_t port) : port_(
 }
 
 UdpSocket::~UdpSocket() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
 }
 
 std::optional<UdpSocket::Received> UdpSocket::receive(std::span<std::uint8_t> buffer) {
@@ -60,7 +64,9 @@ std::optional<UdpSocket::Received> UdpSocket::receive(std::span<std::uint8_t> bu
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t n = ::recvmsg(fd_, &msg, MSG_TRUNC);
-  if (n < 0) return std::nullopt;
+  if (n < 0) {
+    return std::nullopt;
+  }
   Received r;
   r.remote = from_sockaddr(from);
   r.local.port = port_;
@@ -103,13 +109,17 @@ bool UdpSocket::send(const ike::IpAddress& source, const ike::Endpoint& remote,
 
 std::optional<ike::IpAddress> local_address_towards(const ike::IpAddress& peer) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) {
+    return std::nullopt;
+  }
   sockaddr_in to = to_sockaddr(peer, 500);
   std::optional<ike::IpAddress> result;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
     sockaddr_in me{};
     socklen_t len = sizeof me;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len) == 0) result = from_sockaddr(me).address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len) == 0) {
+      result = from_sockaddr(me).address;
+    }
   }
   ::close(fd);
   return result;

@@ -44,7 +44,9 @@ TEST(ConfigRobustness, MutatedSeedsNeverCrash) {
   for (int i = 0; i < 3000; ++i) {
     std::string text = mutate(base, rng);
     ParseResult r = parse_config(text, "m.conf");
-    if (!r.ok()) ++refused;
+    if (!r.ok()) {
+      ++refused;
+    }
     for (const Finding& f : r.findings) {
       ASSERT_FALSE(f.message.empty());
       ASSERT_GE(f.line, 0);
@@ -57,8 +59,9 @@ TEST(ConfigRobustness, MutatedSeedsNeverCrash) {
     bool only_in_key_lines = true;
     std::istringstream lines(text);
     for (std::string l; std::getline(lines, l);) {
-      if (l.find("cisco") != std::string::npos && l.find("pre-sh") == std::string::npos)
+      if (l.find("cisco") != std::string::npos && l.find("pre-sh") == std::string::npos) {
         only_in_key_lines = false;
+      }
     }
     if (only_in_key_lines) {
       const std::string out = format(r.findings);
@@ -75,8 +78,9 @@ TEST(ConfigRobustness, HugeAndEmptyInputs) {
   ASSERT_FALSE(r.findings.empty());
   EXPECT_EQ(r.findings[0].line, 1);
   std::string many;
-  for (int i = 0; i < 5000; ++i)
+  for (int i = 0; i < 5000; ++i) {
     many += "crypto ikev2 proposal P" + std::to_string(i) + "\n encryption aes-cbc-128\n";
+  }
   r = parse_config(many, "many.conf");
   EXPECT_EQ(r.config.proposals.size(), 5000u);
 }

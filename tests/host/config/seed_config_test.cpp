@@ -117,7 +117,9 @@ TEST(SeedConfig, IndentationIsCosmeticAsInIos) {
   text << in.rdbuf();
   std::string flat;
   std::string line;
-  while (std::getline(text, line)) flat += line.substr(line.find_first_not_of(' ')) + "\n";
+  while (std::getline(text, line)) {
+    flat += line.substr(line.find_first_not_of(' ')) + "\n";
+  }
   ParseResult r = parse_config(flat, "flat.conf");
   EXPECT_TRUE(r.findings.empty()) << format(r.findings);
   ASSERT_EQ(r.config.keyrings.size(), 1u);

@@ -23,7 +23,9 @@ std::string variant(const std::string& from, const std::string& to) {
   std::string text = seed_text();
   std::size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
+  if (at != std::string::npos) {
+    text.replace(at, from.size(), to);
+  }
   return text;
 }
 
@@ -31,7 +33,9 @@ std::string variant(const std::string& from, const std::string& to) {
 std::vector<Finding> with(const ParseResult& r, const std::string& needle) {
   std::vector<Finding> out;
   for (const Finding& f : r.findings) {
-    if (f.message.find(needle) != std::string::npos) out.push_back(f);
+    if (f.message.find(needle) != std::string::npos) {
+      out.push_back(f);
+    }
   }
   return out;
 }
@@ -205,7 +209,9 @@ TEST(ValidationMessages, FvrfAndMatchAddressLocalAreNoted) {
   EXPECT_EQ(with(r, "% match fvrf accepted").size(), 1u) << format(r.findings);
   EXPECT_EQ(with(r, "% match address local accepted").size(), 1u);
   EXPECT_TRUE(r.ok());
-  for (const Finding& f : r.findings) EXPECT_EQ(f.severity, Severity::kNote);
+  for (const Finding& f : r.findings) {
+    EXPECT_EQ(f.severity, Severity::kNote);
+  }
 }
 
 TEST(ValidationMessages, UnknownCommandWithCaretFileAndLine) {

@@ -68,7 +68,9 @@ TEST(ControlSocket, RequestAndAnswer) {
   for (int i = 0; i < 200 && !answer; ++i) {
     server.serve_pending();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (!seen.empty()) break;
+    if (!seen.empty()) {
+      break;
+    }
   }
   client.join();
   EXPECT_EQ(seen, "show crypto ikev2 sa");

@@ -14,7 +14,9 @@ namespace {
 
 ike::SecretBytes bytes(std::size_t n, std::uint8_t first) {
   ike::SecretBytes s(n);
-  for (std::size_t i = 0; i < n; ++i) s.data()[i] = static_cast<std::uint8_t>(first + i);
+  for (std::size_t i = 0; i < n; ++i) {
+    s.data()[i] = static_cast<std::uint8_t>(first + i);
+  }
   return s;
 }
 

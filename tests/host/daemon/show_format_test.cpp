@@ -37,7 +37,9 @@ std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   std::string l;
-  while (std::getline(in, l)) out.push_back(l);
+  while (std::getline(in, l)) {
+    out.push_back(l);
+  }
   return out;
 }
 
