@@ -13,6 +13,7 @@ out_dir=$1
 spec=$2
 header=${3:-}
 yowasp=${YOWASP_DIR:-.yowasp}
+synth_flags=${SYNTH_FLAGS:-}  # extra synth_xilinx options, e.g. -nowidelut (no MUXF7/F8 for wide LUTs)
 
 IFS=: read -r label module params <<<"$spec"
 [ -n "$label" ] && [ -n "$module" ] || { echo "estimate.sh: bad top spec '$spec'" >&2; exit 2; }
@@ -30,7 +31,7 @@ script="$work/synth.ys"
     for p in "${kv[@]}"; do echo "chparam -set ${p%%=*} ${p#*=} $module"; done
   fi
   echo "hierarchy -check -top $module"
-  echo "synth_xilinx -family xcup -noiopad"
+  echo "synth_xilinx -family xcup -noiopad $synth_flags"
   echo "flatten"
   echo "tee -q -o stat.txt stat"
   echo "write_json netlist.json"

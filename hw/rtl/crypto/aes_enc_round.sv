@@ -1,5 +1,5 @@
 // aes_enc_round: one AES cipher round (FIPS-197 5.1): SubBytes, ShiftRows, MixColumns (skipped in the
-// last round), AddRoundKey. Combinational; about four LUT levels (S-box, then an XOR of up to 8 bits).
+// last round), AddRoundKey. Combinational: an S-box (LUT6 + MUXF7/F8), then an XOR of up to 8 bits.
 `default_nettype none
 
 module aes_enc_round (
