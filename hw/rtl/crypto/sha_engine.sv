@@ -69,7 +69,7 @@ module sha_engine #(
   hubsec_crypto_pkg::sha_blk_e kind_q[CTX];
   logic [1:0] beat_q[CTX];
   logic [6:0] end_q[CTX];    // offset of the 0x80 byte in the final data block (64: in the next block)
-  logic [LEN_W-1:0] len_q[CTX];
+  logic [LEN_W-1:0] len_q[CTX];  // message bytes so far, plus 64 for HMAC (the key block)
 
   // storage arrays, one write port each
   logic [127:0] buf_q[4*CTX];    // block buffer, index {ctx, beat}
@@ -98,7 +98,9 @@ module sha_engine #(
   assign accept = in_fire && !drop;
   assign pos = in_first_i ? 2'd0 : beat_q[ic];
   assign nb = !in_last_i ? 5'd16 : (in_nbytes_i > 5'd16 ? 5'd16 : in_nbytes_i);
-  assign new_len = (in_first_i ? '0 : len_q[ic]) + LEN_W'(nb);
+  // The length includes the 64-byte K0^ipad block already absorbed by a resumed HMAC inner state.
+  assign new_len = (in_first_i ? ((in_op_i == hubsec_crypto_pkg::SHA_OP_HMAC) ? LEN_W'(64) : '0) : len_q[ic])
+                   + LEN_W'(nb);
   assign end_pos = {pos, 4'd0} + 7'(nb);
   assign blk_done = in_last_i || pos == 2'd3;
   assign cur_op = in_first_i ? in_op_i : op_q[ic];
@@ -141,6 +143,25 @@ module sha_engine #(
     end
   end
 
+  // The picked context's message state, registered with the pick so that building the block does not go
+  // through 64-way multiplexers. It cannot change until the block is issued: the buffer is full (no beats)
+  // and the context has nothing in flight (no results).
+  hubsec_crypto_pkg::sha_blk_e iss_kind_q;
+  logic iss_lastin_q, iss_first_q, iss_kd_q;
+  logic [6:0] iss_end_q;
+  logic [LEN_W-1:0] iss_len_q;
+
+  always_ff @(posedge clk_i) begin
+    if (pick_v) begin
+      iss_kind_q <= kind_q[pick];
+      iss_lastin_q <= lastin_q[pick];
+      iss_first_q <= first_q[pick];
+      iss_kd_q <= kd_q[pick];
+      iss_end_q <= end_q[pick];
+      iss_len_q <= len_q[pick];
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       iss_v_q <= 1'b0;
@@ -162,16 +183,16 @@ module sha_engine #(
   logic [7:0] pad_byte;
   logic [SW-1:0] blk_h;
 
-  assign sk = kind_q[sc];
+  assign sk = iss_kind_q;
   assign raw = {buf_q[{sc, 2'd0}], buf_q[{sc, 2'd1}], buf_q[{sc, 2'd2}], buf_q[{sc, 2'd3}]};
-  assign bitlen = {61'(len_q[sc]) + ((op_q[sc] == hubsec_crypto_pkg::SHA_OP_HMAC) ? 61'd64 : 61'd0), 3'b0};
+  assign bitlen = {61'(iss_len_q), 3'b0};
   assign digest_blk = {chain_q[sc], {(512 - SW) {1'b0}}};
   assign outer_blk = {chain_q[sc], 8'h80, {(512 - SW - 72) {1'b0}}, OUTER_BITS};
-  assign xpad = lastin_q[sc] && end_q[sc] > 7'd55;
+  assign xpad = iss_lastin_q && iss_end_q > 7'd55;
 
   always_comb begin
     m_lim = 7'd64;
-    p80_pos = end_q[sc];
+    p80_pos = iss_end_q;
     p80_en = 1'b0;
     len_en = 1'b0;
     fin = 1'b0;
@@ -179,18 +200,18 @@ module sha_engine #(
     blk_h = chain_q[sc];
     unique case (sk)
       hubsec_crypto_pkg::SHA_BLK_DATA: begin
-        if (lastin_q[sc]) begin
-          m_lim = end_q[sc];
-          p80_en = end_q[sc] < 7'd64;
-          len_en = end_q[sc] <= 7'd55;
+        if (iss_lastin_q) begin
+          m_lim = iss_end_q;
+          p80_en = iss_end_q < 7'd64;
+          len_en = iss_end_q <= 7'd55;
           fin = len_en;
         end
-        if (first_q[sc]) blk_h = init_q[sc];
+        if (iss_first_q) blk_h = init_q[sc];
       end
       hubsec_crypto_pkg::SHA_BLK_PAD: begin
         m_lim = 7'd0;
         p80_pos = 7'd0;
-        p80_en = end_q[sc] == 7'd64;
+        p80_en = iss_end_q == 7'd64;
         len_en = 1'b1;
         fin = 1'b1;
       end
@@ -199,7 +220,7 @@ module sha_engine #(
         blk_h = outer_q[sc];
       end
       hubsec_crypto_pkg::SHA_BLK_KIPAD, hubsec_crypto_pkg::SHA_BLK_KOPAD: begin
-        m_lim = kd_q[sc] ? 7'd64 : end_q[sc];  // a short key is zero padded; H(key) is already
+        m_lim = iss_kd_q ? 7'd64 : iss_end_q;  // a short key is zero padded; H(key) is already
         pad_byte = (sk == hubsec_crypto_pkg::SHA_BLK_KIPAD) ? 8'h36 : 8'h5c;
         blk_h = IV;
       end
@@ -211,7 +232,7 @@ module sha_engine #(
     logic [511:0] src;
     src = raw;
     if (sk == hubsec_crypto_pkg::SHA_BLK_OUTER) src = outer_blk;
-    else if (kd_q[sc] && (sk == hubsec_crypto_pkg::SHA_BLK_KIPAD || sk == hubsec_crypto_pkg::SHA_BLK_KOPAD))
+    else if (iss_kd_q && (sk == hubsec_crypto_pkg::SHA_BLK_KIPAD || sk == hubsec_crypto_pkg::SHA_BLK_KOPAD))
       src = digest_blk;
     for (int i = 0; i < 64; i++) begin
       logic [7:0] byte_v;
