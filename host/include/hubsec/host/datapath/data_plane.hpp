@@ -1,0 +1,123 @@
+// The ESP data plane of hubsecd: the ChildSaSink IKE installs SAs into, and the packet paths.
+//   tunnel -> network: an IPv4 packet from the tunnel interface either matches a tunnel-mode SA's
+//     selectors (site-to-site) or is GRE-encapsulated (RFC 2784) towards the NBMA address NHRP knows
+//     for its destination, then protected by the transport-mode SA whose protocol-47 host selectors
+//     cover the GRE packet. No SA: dropped and counted, never sent in clear.
+//   network -> tunnel: ESP (protocol 50, or ESP-in-UDP on 4500 from the IKE socket) is found by SPI,
+//     decrypted and verified by the EspOffload backend, checked against the SA's selectors, GRE
+//     removed, and the inner packet delivered to the tunnel interface.
+// Jobs go to the backend in batches. One mutex guards everything: IKE (the daemon thread) and the
+// packet thread both call in.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hubsec/driver/esp_offload.hpp"
+#include "hubsec/host/daemon/child_sa_sink.hpp"
+#include "hubsec/host/datapath/sa_database.hpp"
+
+namespace hubsec::host::daemon {
+class Logger;
+}
+
+namespace hubsec::host::datapath {
+
+using Packet = std::span<const std::uint8_t>;
+
+// Where packets leave the data plane: the outer network (whole IPv4 packets, ESP or UDP/ESP) and
+// the tunnel interface (inner IPv4 packets). Tests capture them; hubsecd writes to sockets/TUN.
+class PacketIo {
+ public:
+  virtual ~PacketIo() = default;
+  virtual bool send_outer(Packet ipv4) = 0;
+  virtual bool deliver_inner(Packet ipv4) = 0;
+};
+
+struct DataPlaneConfig {
+  std::string interface_name = "Tunnel0";
+  std::uint32_t local_nbma = 0;        // tunnel source address (host order)
+  std::uint32_t tunnel_address = 0;    // `ip address` of the tunnel interface
+  std::uint32_t tunnel_mask = 0;
+  std::optional<std::uint32_t> gre_key;  // `tunnel key`
+  std::uint16_t ip_mtu = 1400;
+  std::map<std::uint32_t, std::uint32_t> static_nhrp;  // tunnel address -> NBMA (`ip nhrp nhs X nbma Y`, `ip nhrp map`)
+};
+
+struct DataPlaneCounters {
+  std::uint64_t tunnel_in = 0, network_in = 0;
+  std::uint64_t no_sa_drops = 0;       // would have needed an SA that does not exist: dropped, not sent clear
+  std::uint64_t no_nhrp_drops = 0;     // tunnel destination with no NBMA address
+  std::uint64_t unknown_spi_drops = 0;
+  std::uint64_t malformed_drops = 0;   // not IPv4, bad GRE, ...
+  std::uint64_t policy_drops = 0;      // decrypted but outside the SA's selectors
+  std::uint64_t crypto_drops = 0;      // the backend refused the job (ICV, replay, ring full, ...)
+  std::uint64_t install_refused = 0;   // Child SA the backend cannot do (e.g. AES-128): its traffic drops
+  std::uint64_t send_errors = 0, deliver_errors = 0;
+};
+
+struct NhrpPeer {
+  std::uint32_t tunnel = 0, nbma = 0;
+  bool dynamic = false;
+  std::chrono::steady_clock::time_point since{};
+};
+
+class DataPlane final : public daemon::ChildSaSink {
+ public:
+  DataPlane(driver::EspOffload& offload, PacketIo& io, daemon::Logger& log, DataPlaneConfig config);
+  ~DataPlane() override;
+  DataPlane(const DataPlane&) = delete;
+  DataPlane& operator=(const DataPlane&) = delete;
+
+  // ChildSaSink (the daemon thread).
+  void install(const ike::ChildSaInstall& event) override;
+  void update(const ike::ChildSaUpdate& event) override;
+  void remove(const ike::ChildSaDelete& event) override;
+  void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) override;
+  std::string show_ipsec_sa() const override;
+
+  // Packet paths (the packet thread), a batch at a time.
+  void from_tunnel(std::span<const Packet> packets);
+  void from_network(std::span<const Packet> packets);  // whole IPv4 packets: IP/ESP or IP/UDP/ESP
+
+  // NHRP cache (the registration handling adds dynamic entries).
+  void learn_nhrp(std::uint32_t tunnel, std::uint32_t nbma, bool dynamic);
+  std::vector<NhrpPeer> nhrp_peers() const;
+  std::string show_dmvpn() const;
+  std::string show_crypto_session() const;
+
+  DataPlaneCounters counters() const;
+  std::size_t sa_count() const;
+
+ private:
+  struct Pending {
+    std::vector<std::uint8_t> in, out;
+    driver::SaHandle sa = driver::kInvalidSa;
+    std::uint32_t inbound_spi = 0;  // the entry, to count errors and check selectors
+    std::uint32_t outer_src = 0;    // inbound: the packet's outer source (learns NHRP)
+  };
+  void run_batch(std::vector<Pending>& jobs, driver::EspOp op);
+  void finish_inbound(Pending& job, std::size_t out_len);
+  void tunnel_packet(Packet packet, std::vector<Pending>& jobs);
+  void remove_locked(std::uint32_t inbound_spi);
+
+  mutable std::mutex mutex_;
+  driver::EspOffload& offload_;
+  PacketIo& io_;
+  daemon::Logger& log_;
+  DataPlaneConfig config_;
+  SaDatabase sad_;
+  std::map<std::uint32_t, NhrpPeer> nhrp_;  // by tunnel address
+  DataPlaneCounters counters_;
+  std::uint64_t next_cookie_ = 1;
+};
+
+// Parses the transport/tunnel-relevant fields of an IPv4 packet for a policy lookup.
+std::optional<FlowKey> flow_of(Packet ipv4);
+
+}  // namespace hubsec::host::datapath

@@ -1,0 +1,423 @@
+#include "hubsec/host/datapath/data_plane.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "hubsec/driver/ipv4.hpp"
+#include "hubsec/host/daemon/logger.hpp"
+#include "hubsec/host/datapath/gre.hpp"
+
+namespace hubsec::host::datapath {
+
+namespace {
+
+constexpr std::size_t kEspOverhead = 20 + 8 + 8 + 16 + 15 + 2 + 16;  // outer IP, UDP, SPI/seq, IV, pad, trailer, ICV
+constexpr std::uint8_t kIpProtoTcp = 6;
+constexpr std::uint8_t kIpProtoUdp = 17;
+
+std::string spi_text(std::uint32_t spi) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", spi);
+  return buf;
+}
+
+std::uint32_t be32(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+
+// Fills the backend's parameters for one direction; false when the backend cannot do the transform.
+bool make_params(const ike::ChildSaInfo& sa, driver::Direction dir, driver::SaParams& p) {
+  const ike::EspKeys& keys = dir == driver::Direction::kInbound ? sa.inbound : sa.outbound;
+  if (sa.encryption != ike::EspEncr::kAesCbc256 || keys.encryption.size() != driver::kAesKeyBytes) {
+    return false;  // the backends do AES-256-CBC only
+  }
+  p.integrity = sa.integrity == ike::EspInteg::kHmacSha1_96 ? driver::IntegrityAlg::kHmacSha1_96
+                                                            : driver::IntegrityAlg::kHmacSha256_128;
+  if (keys.integrity.size() != driver::integrity_key_bytes(p.integrity) || sa.local.address.v6 ||
+      sa.remote.address.v6) {
+    return false;
+  }
+  p.direction = dir;
+  p.spi = keys.spi;
+  p.mode = sa.mode == ike::ChildMode::kTunnel ? driver::EspMode::kTunnel : driver::EspMode::kTransport;
+  std::copy(keys.encryption.view().begin(), keys.encryption.view().end(), p.enc_key.begin());
+  std::copy(keys.integrity.view().begin(), keys.integrity.view().end(), p.auth_key.begin());
+  p.esn = sa.esn;
+  p.tunnel_src = sa.local.address.v4_host_order();
+  p.tunnel_dst = sa.remote.address.v4_host_order();
+  p.udp_encap = sa.udp_encap;
+  if (dir == driver::Direction::kOutbound) {
+    p.udp_sport = sa.local.port;
+    p.udp_dport = sa.remote.port;
+  } else {
+    p.udp_sport = sa.remote.port;
+    p.udp_dport = sa.local.port;
+  }
+  // Hard limits from the profile; the soft limit (rekey warning) at 90 %.
+  p.hard_bytes = sa.lifetime.kilobytes * 1024;
+  p.soft_bytes = p.hard_bytes / 10 * 9;
+  p.hard_packets = sa.lifetime.packets;
+  p.soft_packets = p.hard_packets / 10 * 9;
+  return true;
+}
+
+void wipe(driver::SaParams& p) {
+  OPENSSL_cleanse(p.enc_key.data(), p.enc_key.size());
+  OPENSSL_cleanse(p.auth_key.data(), p.auth_key.size());
+}
+
+}  // namespace
+
+std::optional<FlowKey> flow_of(Packet ipv4) {
+  auto h = driver::parse_ipv4(ipv4);
+  if (!h) {
+    return std::nullopt;
+  }
+  FlowKey f{h->src, h->dst, h->protocol, 0, 0};
+  if ((h->protocol == kIpProtoTcp || h->protocol == kIpProtoUdp) && !h->is_fragment() &&
+      h->total_len >= h->header_len + 4) {
+    f.src_port = static_cast<std::uint16_t>((ipv4[h->header_len] << 8) | ipv4[h->header_len + 1]);
+    f.dst_port = static_cast<std::uint16_t>((ipv4[h->header_len + 2] << 8) | ipv4[h->header_len + 3]);
+  }
+  return f;
+}
+
+DataPlane::DataPlane(driver::EspOffload& offload, PacketIo& io, daemon::Logger& log, DataPlaneConfig config)
+    : offload_(offload), io_(io), log_(log), config_(std::move(config)) {
+  for (const auto& [tunnel, nbma] : config_.static_nhrp) {
+    nhrp_[tunnel] = NhrpPeer{tunnel, nbma, false, std::chrono::steady_clock::now()};
+  }
+}
+
+DataPlane::~DataPlane() {
+  std::lock_guard lock(mutex_);
+  while (!sad_.empty()) {
+    remove_locked(sad_.entries().begin()->first);
+  }
+}
+
+void DataPlane::install(const ike::ChildSaInstall& event) {
+  std::lock_guard lock(mutex_);
+  const ike::ChildSaInfo& sa = event.sa;
+  driver::SaParams in, out;
+  const bool ok = make_params(sa, driver::Direction::kInbound, in) && make_params(sa, driver::Direction::kOutbound, out);
+  SaEntry e;
+  e.ike_sa = sa.ike_sa;
+  e.reqid = sa.reqid;
+  e.inbound_spi = sa.inbound.spi;
+  e.outbound_spi = sa.outbound.spi;
+  e.mode = sa.mode;
+  e.encryption = sa.encryption;
+  e.integrity = sa.integrity;
+  e.esn = sa.esn;
+  e.local = sa.local;
+  e.remote = sa.remote;
+  e.udp_encap = sa.udp_encap;
+  e.local_ts = sa.local_ts;
+  e.remote_ts = sa.remote_ts;
+  e.lifetime = sa.lifetime;
+  e.pfs_group = sa.pfs_group;
+  e.installed_at = std::chrono::steady_clock::now();
+  if (ok) {
+    // Inbound first: the peer may use the new SA as soon as it has our response.
+    e.inbound = offload_.install_sa(in);
+    if (e.inbound != driver::kInvalidSa) {
+      e.outbound = offload_.install_sa(out);
+    }
+  }
+  wipe(in);
+  wipe(out);
+  if (e.inbound == driver::kInvalidSa || e.outbound == driver::kInvalidSa) {
+    if (e.inbound != driver::kInvalidSa) {
+      offload_.remove_sa(e.inbound);
+    }
+    ++counters_.install_refused;
+    log_.error("child SA in " + spi_text(e.inbound_spi) + " refused by the ESP backend (transform or table): " +
+               "its traffic is dropped");
+    return;
+  }
+  log_.info("ESP SA installed: in " + spi_text(e.inbound_spi) + " out " + spi_text(e.outbound_spi) + " reqid " +
+            std::to_string(e.reqid) + (event.replaces_inbound_spi ? " (rekey of in " +
+                                                                         spi_text(event.replaces_inbound_spi) +
+                                                                         ", kept until its delete)"
+                                                                   : ""));
+  sad_.add(std::move(e));
+}
+
+void DataPlane::update(const ike::ChildSaUpdate& event) {
+  std::lock_guard lock(mutex_);
+  SaEntry* e = sad_.by_inbound_spi(event.inbound_spi);
+  if (!e) {
+    log_.warn("ESP SA update for unknown in SPI " + spi_text(event.inbound_spi));
+    return;
+  }
+  // The backend's SA carries the encapsulation: the endpoints change rarely, so the data plane keeps
+  // using the current handles and logs the change (re-install would need the keys, which IKE holds).
+  log_.warn("ESP SA in " + spi_text(event.inbound_spi) + ": endpoints changed to " + event.remote.to_string() +
+            (event.udp_encap ? " UDP-encap" : "") + "; not applied to the installed SA");
+  ++e->send_errors;
+}
+
+void DataPlane::remove_locked(std::uint32_t inbound_spi) {
+  auto e = sad_.take(inbound_spi);
+  if (!e) {
+    return;
+  }
+  offload_.remove_sa(e->inbound);
+  offload_.remove_sa(e->outbound);
+}
+
+void DataPlane::remove(const ike::ChildSaDelete& event) {
+  std::lock_guard lock(mutex_);
+  if (!sad_.by_inbound_spi(event.inbound_spi)) {
+    return;
+  }
+  remove_locked(event.inbound_spi);
+  log_.info("ESP SA removed: in " + spi_text(event.inbound_spi) + " out " + spi_text(event.outbound_spi));
+}
+
+void DataPlane::esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView esp) {
+  if (local.address.v6 || remote.address.v6) {
+    std::lock_guard lock(mutex_);
+    ++counters_.malformed_drops;
+    return;
+  }
+  // The backend works on whole packets: rebuild IP/UDP around the ESP the socket delivered.
+  std::vector<std::uint8_t> udp(8 + esp.size());
+  udp[0] = static_cast<std::uint8_t>(remote.port >> 8);
+  udp[1] = static_cast<std::uint8_t>(remote.port);
+  udp[2] = static_cast<std::uint8_t>(local.port >> 8);
+  udp[3] = static_cast<std::uint8_t>(local.port);
+  udp[4] = static_cast<std::uint8_t>(udp.size() >> 8);
+  udp[5] = static_cast<std::uint8_t>(udp.size());
+  std::copy(esp.begin(), esp.end(), udp.begin() + 8);
+  driver::Ipv4Header h;
+  h.protocol = kIpProtoUdp;
+  h.src = remote.address.v4_host_order();
+  h.dst = local.address.v4_host_order();
+  if (udp.size() + driver::kIpv4MinHeaderBytes > driver::kIpv4MaxPacketBytes) {
+    std::lock_guard lock(mutex_);
+    ++counters_.malformed_drops;
+    return;
+  }
+  auto packet = driver::build_ipv4_packet(h, udp);
+  Packet p(packet);
+  from_network(std::span<const Packet>(&p, 1));
+}
+
+void DataPlane::tunnel_packet(Packet packet, std::vector<Pending>& jobs) {
+  ++counters_.tunnel_in;
+  auto flow = flow_of(packet);
+  if (!flow) {
+    ++counters_.malformed_drops;
+    return;
+  }
+  // Site-to-site: the inner packet itself matches a tunnel-mode SA.
+  if (SaEntry* e = sad_.outbound_for(*flow); e && e->mode == ike::ChildMode::kTunnel) {
+    Pending job;
+    job.in.assign(packet.begin(), packet.end());
+    job.sa = e->outbound;
+    job.inbound_spi = e->inbound_spi;
+    jobs.push_back(std::move(job));
+    return;
+  }
+  // DMVPN: GRE to the NBMA address of the tunnel destination.
+  auto peer = nhrp_.find(flow->dst);
+  if (peer == nhrp_.end()) {
+    ++counters_.no_nhrp_drops;
+    return;
+  }
+  Pending job;
+  job.in = build_gre_packet(config_.local_nbma, peer->second.nbma, kGreProtoIpv4, config_.gre_key, packet);
+  SaEntry* e = sad_.outbound_for(FlowKey{config_.local_nbma, peer->second.nbma, kIpProtoGre, 0, 0});
+  if (!e) {
+    ++counters_.no_sa_drops;  // tunnel protection: no SA, no traffic (never GRE in clear)
+    return;
+  }
+  job.sa = e->outbound;
+  job.inbound_spi = e->inbound_spi;
+  jobs.push_back(std::move(job));
+}
+
+void DataPlane::from_tunnel(std::span<const Packet> packets) {
+  std::lock_guard lock(mutex_);
+  std::vector<Pending> jobs;
+  jobs.reserve(packets.size());
+  for (Packet p : packets) {
+    tunnel_packet(p, jobs);
+  }
+  run_batch(jobs, driver::EspOp::kEncapsulate);
+}
+
+void DataPlane::from_network(std::span<const Packet> packets) {
+  std::lock_guard lock(mutex_);
+  std::vector<Pending> jobs;
+  jobs.reserve(packets.size());
+  for (Packet p : packets) {
+    ++counters_.network_in;
+    auto h = driver::parse_ipv4(p);
+    std::size_t spi_at = h ? h->header_len : 0;
+    if (h && h->protocol == kIpProtoUdp) {
+      spi_at += 8;
+    } else if (h && h->protocol != driver::kIpProtoEsp) {
+      h.reset();
+    }
+    if (!h || h->total_len < spi_at + 8) {
+      ++counters_.malformed_drops;
+      continue;
+    }
+    SaEntry* e = sad_.by_inbound_spi(be32(p.data() + spi_at));
+    if (!e) {
+      ++counters_.unknown_spi_drops;
+      continue;
+    }
+    Pending job;
+    job.in.assign(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(h->total_len));
+    job.sa = e->inbound;
+    job.inbound_spi = e->inbound_spi;
+    job.outer_src = h->src;
+    jobs.push_back(std::move(job));
+  }
+  run_batch(jobs, driver::EspOp::kDecapsulate);
+}
+
+void DataPlane::run_batch(std::vector<Pending>& jobs, driver::EspOp op) {
+  if (jobs.empty()) {
+    return;
+  }
+  std::vector<driver::EspJob> batch(jobs.size());
+  const std::uint64_t first_cookie = next_cookie_;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].out.resize(jobs[i].in.size() + kEspOverhead);
+    batch[i].op = op;
+    batch[i].sa = jobs[i].sa;
+    batch[i].in = jobs[i].in;
+    batch[i].out = jobs[i].out;
+    batch[i].cookie = next_cookie_++;
+  }
+  std::size_t accepted = 0;
+  while (accepted < batch.size()) {
+    std::size_t n = offload_.submit(std::span(batch).subspan(accepted));
+    if (n == 0) {
+      break;  // ring full: the backend counted the refused jobs on their SAs
+    }
+    accepted += n;
+  }
+  counters_.crypto_drops += batch.size() - accepted;
+  std::vector<driver::EspCompletion> done(accepted);
+  std::size_t collected = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (collected < accepted && std::chrono::steady_clock::now() < deadline) {
+    std::size_t n = offload_.poll(std::span(done).subspan(collected));
+    collected += n;
+    if (n == 0) {
+      std::this_thread::yield();  // a card backend: the completions are on their way
+    }
+  }
+  if (collected < accepted) {
+    log_.error("ESP backend: " + std::to_string(accepted - collected) + " completions missing after 1 s");
+    counters_.crypto_drops += accepted - collected;
+  }
+  for (std::size_t i = 0; i < collected; ++i) {
+    const driver::EspCompletion& c = done[i];
+    if (c.cookie < first_cookie || c.cookie >= first_cookie + jobs.size()) {
+      continue;  // a straggler of an earlier batch that timed out: its buffers are gone
+    }
+    Pending& job = jobs[c.cookie - first_cookie];
+    if (c.status != driver::EspStatus::kOk) {
+      ++counters_.crypto_drops;  // the backend's per-SA counters say which check failed
+      continue;
+    }
+    if (op == driver::EspOp::kEncapsulate) {
+      if (!io_.send_outer(Packet(job.out.data(), c.out_len))) {
+        ++counters_.send_errors;
+        if (SaEntry* e = sad_.by_inbound_spi(job.inbound_spi)) {
+          ++e->send_errors;
+        }
+      }
+    } else {
+      finish_inbound(job, c.out_len);
+    }
+  }
+}
+
+void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
+  if (out_len == 0) {
+    return;  // RFC 4303 dummy packet
+  }
+  Packet plain(job.out.data(), out_len);
+  SaEntry* e = sad_.by_inbound_spi(job.inbound_spi);
+  auto flow = flow_of(plain);
+  if (!e || !flow || !e->inbound_matches(*flow)) {
+    ++counters_.policy_drops;  // decrypted, but not what this SA may carry (RFC 4301 5.2)
+    if (e) {
+      ++e->policy_drops;
+    }
+    return;
+  }
+  if (e->mode == ike::ChildMode::kTunnel) {
+    if (!io_.deliver_inner(plain)) {
+      ++counters_.deliver_errors;
+    }
+    return;
+  }
+  if (flow->protocol != kIpProtoGre) {
+    ++counters_.policy_drops;
+    return;
+  }
+  auto h = driver::parse_ipv4(plain);
+  auto gre = parse_gre(plain.subspan(h->header_len, h->total_len - h->header_len));
+  if (!gre || gre->key != config_.gre_key) {
+    ++counters_.malformed_drops;
+    ++e->recv_errors;
+    return;
+  }
+  if (gre->protocol != kGreProtoIpv4) {
+    ++counters_.malformed_drops;  // NHRP and others are handled by their own path
+    return;
+  }
+  auto inner = flow_of(gre->payload);
+  if (!inner) {
+    ++counters_.malformed_drops;
+    ++e->recv_errors;
+    return;
+  }
+  // Authenticated GRE from this NBMA address: its tunnel source is reachable there.
+  auto it = nhrp_.find(inner->src);
+  if (it == nhrp_.end() && (inner->src & config_.tunnel_mask) == (config_.tunnel_address & config_.tunnel_mask)) {
+    nhrp_[inner->src] = NhrpPeer{inner->src, h->src, true, std::chrono::steady_clock::now()};
+  }
+  if (!io_.deliver_inner(gre->payload)) {
+    ++counters_.deliver_errors;
+  }
+}
+
+void DataPlane::learn_nhrp(std::uint32_t tunnel, std::uint32_t nbma, bool dynamic) {
+  std::lock_guard lock(mutex_);
+  nhrp_[tunnel] = NhrpPeer{tunnel, nbma, dynamic, std::chrono::steady_clock::now()};
+}
+
+std::vector<NhrpPeer> DataPlane::nhrp_peers() const {
+  std::lock_guard lock(mutex_);
+  std::vector<NhrpPeer> out;
+  for (const auto& [t, p] : nhrp_) {
+    out.push_back(p);
+  }
+  return out;
+}
+
+DataPlaneCounters DataPlane::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+std::size_t DataPlane::sa_count() const {
+  std::lock_guard lock(mutex_);
+  return sad_.entries().size();
+}
+
+}  // namespace hubsec::host::datapath

@@ -1,0 +1,321 @@
+// The data plane end to end in memory: a hub and a spoke, each a DataPlane on its own SoftEspOffload,
+// with mirrored Child SAs as IKE installs them. The ESP on the "wire" is opened by OpenSSL directly
+// (EVP AES-256-CBC, EVP_MAC HMAC-SHA1) to check it carries GRE, not by our own ESP code.
+#include "hubsec/host/datapath/data_plane.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "hubsec/driver/ipv4.hpp"
+#include "hubsec/driver/soft_esp_offload.hpp"
+#include "hubsec/host/daemon/logger.hpp"
+#include "hubsec/host/datapath/gre.hpp"
+
+namespace hubsec::host::datapath {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::uint32_t kHubNbma = 0xc0000201, kSpokeNbma = 0xc0000202;  // 192.0.2.1, .2
+constexpr std::uint32_t kHubTunnel = 0x0a000001, kSpokeTunnel = 0x0a000002;
+
+struct CaptureIo final : PacketIo {
+  std::vector<Bytes> outer, inner;
+  bool send_outer(Packet p) override {
+    outer.emplace_back(p.begin(), p.end());
+    return true;
+  }
+  bool deliver_inner(Packet p) override {
+    inner.emplace_back(p.begin(), p.end());
+    return true;
+  }
+};
+
+Bytes random_bytes(std::size_t n) {
+  Bytes b(n);
+  EXPECT_EQ(RAND_bytes(b.data(), static_cast<int>(n)), 1);
+  return b;
+}
+
+struct Keys {
+  std::uint32_t spi;
+  Bytes enc, integ;
+};
+
+Keys new_keys(std::uint32_t spi) { return Keys{spi, random_bytes(32), random_bytes(20)}; }
+
+ike::ChildSaInstall install_event(std::uint32_t reqid, const Keys& in, const Keys& out, std::uint32_t local,
+                                  std::uint32_t remote, ike::ChildMode mode,
+                                  std::vector<ike::TrafficSelector> lts, std::vector<ike::TrafficSelector> rts,
+                                  bool udp = false) {
+  ike::ChildSaInstall ev;
+  ike::ChildSaInfo& sa = ev.sa;
+  sa.ike_sa = 1;
+  sa.reqid = reqid;
+  sa.mode = mode;
+  sa.inbound.spi = in.spi;
+  sa.inbound.encryption = ike::SecretBytes(in.enc);
+  sa.inbound.integrity = ike::SecretBytes(in.integ);
+  sa.outbound.spi = out.spi;
+  sa.outbound.encryption = ike::SecretBytes(out.enc);
+  sa.outbound.integrity = ike::SecretBytes(out.integ);
+  sa.local = ike::Endpoint{ike::IpAddress::v4(local), static_cast<std::uint16_t>(udp ? 4500 : 500)};
+  sa.remote = ike::Endpoint{ike::IpAddress::v4(remote), static_cast<std::uint16_t>(udp ? 4500 : 500)};
+  sa.udp_encap = udp;
+  sa.local_ts = std::move(lts);
+  sa.remote_ts = std::move(rts);
+  sa.lifetime.seconds = std::chrono::seconds(3600);
+  sa.lifetime.kilobytes = 4608000;
+  return ev;
+}
+
+std::vector<ike::TrafficSelector> gre_host(std::uint32_t a) {
+  return {ike::TrafficSelector::host(ike::IpAddress::v4(a), kIpProtoGre)};
+}
+
+Bytes icmp(std::uint32_t src, std::uint32_t dst, std::uint8_t fill = 0x5a) {
+  driver::Ipv4Header h;
+  h.protocol = 1;
+  h.src = src;
+  h.dst = dst;
+  Bytes body(40, fill);
+  body[0] = 8;  // echo request (the data plane does not look inside)
+  return driver::build_ipv4_packet(h, body);
+}
+
+// Opens an IP/ESP packet with OpenSSL: verifies HMAC-SHA1-96, decrypts AES-256-CBC, returns the
+// payload and next header (empty payload on any failure).
+Bytes open_esp(const Bytes& packet, const Keys& k, std::uint8_t& next_header) {
+  const Bytes esp(packet.begin() + 20, packet.end());
+  if (esp.size() < 8 + 16 + 16 + 12) {
+    return {};
+  }
+  const std::size_t icv_at = esp.size() - 12;
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* mctx = EVP_MAC_CTX_new(mac);
+  char digest[] = "SHA1";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
+  std::uint8_t full[20];
+  std::size_t full_len = 0;
+  EVP_MAC_init(mctx, k.integ.data(), k.integ.size(), params);
+  EVP_MAC_update(mctx, esp.data(), icv_at);
+  EVP_MAC_final(mctx, full, &full_len, sizeof full);
+  EVP_MAC_CTX_free(mctx);
+  EVP_MAC_free(mac);
+  if (full_len != 20 || CRYPTO_memcmp(full, esp.data() + icv_at, 12) != 0) {
+    return {};
+  }
+  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  Bytes plain(icv_at - 24 + 16);
+  int n1 = 0, n2 = 0;
+  EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), nullptr, k.enc.data(), esp.data() + 8);
+  EVP_CIPHER_CTX_set_padding(c, 0);
+  EVP_DecryptUpdate(c, plain.data(), &n1, esp.data() + 24, static_cast<int>(icv_at - 24));
+  EVP_DecryptFinal_ex(c, plain.data() + n1, &n2);
+  EVP_CIPHER_CTX_free(c);
+  plain.resize(static_cast<std::size_t>(n1 + n2));
+  next_header = plain.back();
+  const std::size_t pad = plain[plain.size() - 2];
+  plain.resize(plain.size() - 2 - pad);
+  return plain;
+}
+
+class DataPlaneTest : public ::testing::Test {
+ protected:
+  DataPlaneTest() {
+    DataPlaneConfig hub_cfg;
+    hub_cfg.local_nbma = kHubNbma;
+    hub_cfg.tunnel_address = kHubTunnel;
+    hub_cfg.tunnel_mask = 0xffffff00;
+    DataPlaneConfig spoke_cfg = hub_cfg;
+    spoke_cfg.local_nbma = kSpokeNbma;
+    spoke_cfg.tunnel_address = kSpokeTunnel;
+    spoke_cfg.static_nhrp[kHubTunnel] = kHubNbma;  // ip nhrp nhs 10.0.0.1 nbma 192.0.2.1
+    hub = std::make_unique<DataPlane>(hub_offload, hub_io, log, hub_cfg);
+    spoke = std::make_unique<DataPlane>(spoke_offload, spoke_io, log, spoke_cfg);
+  }
+
+  // The GRE Child SA between hub and spoke, as each side's IKE would install it.
+  void connect(std::uint32_t reqid, const Keys& to_spoke, const Keys& to_hub, std::uint32_t replaces_hub = 0,
+               std::uint32_t replaces_spoke = 0) {
+    auto hub_ev = install_event(reqid, to_hub, to_spoke, kHubNbma, kSpokeNbma, ike::ChildMode::kTransport,
+                                gre_host(kHubNbma), gre_host(kSpokeNbma));
+    hub_ev.replaces_inbound_spi = replaces_hub;
+    auto spoke_ev = install_event(reqid, to_spoke, to_hub, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport,
+                                  gre_host(kSpokeNbma), gre_host(kHubNbma));
+    spoke_ev.replaces_inbound_spi = replaces_spoke;
+    hub->install(hub_ev);
+    spoke->install(spoke_ev);
+  }
+
+  static void send(DataPlane& dp, const Bytes& p) {
+    Packet v(p);
+    dp.from_tunnel(std::span<const Packet>(&v, 1));
+  }
+  static void receive(DataPlane& dp, const Bytes& p) {
+    Packet v(p);
+    dp.from_network(std::span<const Packet>(&v, 1));
+  }
+
+  std::FILE* null_log = std::fopen("/dev/null", "w");
+  daemon::Logger log{null_log};
+  driver::SoftEspOffload hub_offload, spoke_offload;
+  CaptureIo hub_io, spoke_io;
+  std::unique_ptr<DataPlane> hub, spoke;
+  Keys h2s = new_keys(0x1000a), s2h = new_keys(0x2000b);
+
+  ~DataPlaneTest() override {
+    hub.reset();
+    spoke.reset();
+    std::fclose(null_log);
+  }
+};
+
+TEST_F(DataPlaneTest, SpokeToHubIsGreInTransportEspAndArrivesIntact) {
+  connect(1, h2s, s2h);
+  const Bytes ping = icmp(kSpokeTunnel, kHubTunnel);
+  send(*spoke, ping);
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  const Bytes& wire = spoke_io.outer[0];
+  auto outer = driver::parse_ipv4(wire);
+  ASSERT_TRUE(outer);
+  EXPECT_EQ(outer->protocol, 50);
+  EXPECT_EQ(outer->src, kSpokeNbma);
+  EXPECT_EQ(outer->dst, kHubNbma);
+  EXPECT_EQ(std::search(wire.begin(), wire.end(), ping.begin() + 20, ping.end()), wire.end())
+      << "the inner packet is visible in clear";
+  // OpenSSL opens it: SPI of the hub's inbound SA, next header GRE, GRE carrying the ping.
+  EXPECT_EQ((std::uint32_t{wire[20]} << 24 | std::uint32_t{wire[21]} << 16 | std::uint32_t{wire[22]} << 8 | wire[23]),
+            s2h.spi);
+  std::uint8_t nh = 0;
+  Bytes gre = open_esp(wire, s2h, nh);
+  EXPECT_EQ(nh, 47);
+  ASSERT_EQ(gre.size(), 4 + ping.size());
+  EXPECT_EQ(Bytes(gre.begin(), gre.begin() + 4), (Bytes{0, 0, 0x08, 0x00}));
+  EXPECT_EQ(Bytes(gre.begin() + 4, gre.end()), ping);
+
+  receive(*hub, wire);
+  ASSERT_EQ(hub_io.inner.size(), 1u);
+  EXPECT_EQ(hub_io.inner[0], ping);
+  // The hub learned where 10.0.0.2 lives, and the reply goes back the same way.
+  auto peers = hub->nhrp_peers();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].tunnel, kSpokeTunnel);
+  EXPECT_EQ(peers[0].nbma, kSpokeNbma);
+  const Bytes reply = icmp(kHubTunnel, kSpokeTunnel, 0x33);
+  send(*hub, reply);
+  ASSERT_EQ(hub_io.outer.size(), 1u);
+  receive(*spoke, hub_io.outer[0]);
+  ASSERT_EQ(spoke_io.inner.size(), 1u);
+  EXPECT_EQ(spoke_io.inner[0], reply);
+  EXPECT_NE(hub->show_ipsec_sa().find("#pkts encaps: 1, #pkts encrypt: 1, #pkts digest: 1"), std::string::npos);
+  EXPECT_NE(hub->show_ipsec_sa().find("#pkts decaps: 1, #pkts decrypt: 1, #pkts verify: 1"), std::string::npos);
+  EXPECT_NE(hub->show_dmvpn().find("192.0.2.2        10.0.0.2    UP"), std::string::npos) << hub->show_dmvpn();
+}
+
+TEST_F(DataPlaneTest, NoSaMeansDropAndCountNeverClear) {
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  EXPECT_TRUE(spoke_io.outer.empty());
+  EXPECT_EQ(spoke->counters().no_sa_drops, 1u);
+  send(*spoke, icmp(kSpokeTunnel, 0x0a000009));  // no NHRP entry for 10.0.0.9
+  EXPECT_TRUE(spoke_io.outer.empty());
+  EXPECT_EQ(spoke->counters().no_nhrp_drops, 1u);
+  // After the delete, the same holds again.
+  connect(1, h2s, s2h);
+  spoke->remove(ike::ChildSaDelete{1, h2s.spi, s2h.spi, ike::ChildSaDelete::Reason::kPeerDeleted});
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  EXPECT_TRUE(spoke_io.outer.empty());
+  EXPECT_EQ(spoke->counters().no_sa_drops, 2u);
+}
+
+TEST_F(DataPlaneTest, UnsupportedTransformIsRefusedAndItsTrafficDropped) {
+  auto ev = install_event(1, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport, gre_host(kSpokeNbma),
+                          gre_host(kHubNbma));
+  ev.sa.encryption = ike::EspEncr::kAesCbc128;
+  ev.sa.inbound.encryption = ike::SecretBytes(random_bytes(16));
+  ev.sa.outbound.encryption = ike::SecretBytes(random_bytes(16));
+  spoke->install(ev);
+  EXPECT_EQ(spoke->counters().install_refused, 1u);
+  EXPECT_EQ(spoke->sa_count(), 0u);
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  EXPECT_TRUE(spoke_io.outer.empty());
+}
+
+TEST_F(DataPlaneTest, TamperedReplayedAndUnknownSpiAreDroppedAndCounted) {
+  connect(1, h2s, s2h);
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  Bytes tampered = spoke_io.outer[0];
+  tampered[40] ^= 0x01;
+  receive(*hub, tampered);
+  EXPECT_TRUE(hub_io.inner.empty());
+  receive(*hub, spoke_io.outer[0]);
+  receive(*hub, spoke_io.outer[0]);  // replayed
+  EXPECT_EQ(hub_io.inner.size(), 1u);
+  Bytes unknown = spoke_io.outer[0];
+  unknown[23] ^= 0xff;
+  receive(*hub, unknown);
+  EXPECT_EQ(hub_io.inner.size(), 1u);
+  const auto c = hub->counters();
+  EXPECT_EQ(c.crypto_drops, 2u);
+  EXPECT_EQ(c.unknown_spi_drops, 1u);
+  const std::string show = hub->show_ipsec_sa();
+  EXPECT_NE(show.find("#pkts replay failed: 1, #pkts verify failed: 1"), std::string::npos) << show;
+  receive(*hub, Bytes{0x45, 0x00});  // not even an IPv4 header
+  EXPECT_EQ(hub->counters().malformed_drops, 1u);
+}
+
+TEST_F(DataPlaneTest, RekeyIsMakeBeforeBreak) {
+  connect(1, h2s, s2h);
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  const Bytes old_sa_packet = spoke_io.outer.at(0);
+  // Rekey: both sides install the new Child SA (same reqid) before the old one is deleted.
+  const Keys h2s2 = new_keys(0x3000c), s2h2 = new_keys(0x4000d);
+  connect(1, h2s2, s2h2, s2h.spi, h2s.spi);
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel, 0x77));
+  ASSERT_EQ(spoke_io.outer.size(), 2u);
+  const Bytes& w = spoke_io.outer[1];
+  EXPECT_EQ((std::uint32_t{w[20]} << 24 | std::uint32_t{w[21]} << 16 | std::uint32_t{w[22]} << 8 | w[23]), s2h2.spi)
+      << "outbound did not switch to the new SA";
+  receive(*hub, w);
+  receive(*hub, old_sa_packet);  // still in flight on the old SA: accepted until the delete
+  EXPECT_EQ(hub_io.inner.size(), 2u);
+  hub->remove(ike::ChildSaDelete{1, s2h.spi, h2s.spi, ike::ChildSaDelete::Reason::kRekeyed});
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel, 0x78));
+  receive(*hub, spoke_io.outer.at(2));
+  EXPECT_EQ(hub_io.inner.size(), 3u);
+  EXPECT_EQ(hub->counters().unknown_spi_drops, 0u);
+}
+
+TEST_F(DataPlaneTest, TunnelModeSiteToSiteAndEspInUdp) {
+  const auto lan_a = ike::TrafficSelector::subnet(ike::IpAddress::v4(0x0a010000), ike::IpAddress::v4(0xffffff00));
+  const auto lan_b = ike::TrafficSelector::subnet(ike::IpAddress::v4(0x0a020000), ike::IpAddress::v4(0xffffff00));
+  hub->install(install_event(5, s2h, h2s, kHubNbma, kSpokeNbma, ike::ChildMode::kTunnel, {lan_a}, {lan_b}, true));
+  spoke->install(install_event(5, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTunnel, {lan_b}, {lan_a}, true));
+  const Bytes p = icmp(0x0a020007, 0x0a010005);
+  send(*spoke, p);
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  auto outer = driver::parse_ipv4(spoke_io.outer[0]);
+  ASSERT_TRUE(outer);
+  EXPECT_EQ(outer->protocol, 17);
+  EXPECT_EQ(outer->dst, kHubNbma);
+  // The IKE socket hands the ESP (from the SPI on) to esp_in_udp.
+  const Bytes& w = spoke_io.outer[0];
+  hub->esp_in_udp(ike::Endpoint{ike::IpAddress::v4(kHubNbma), 4500}, ike::Endpoint{ike::IpAddress::v4(kSpokeNbma), 4500},
+                  ike::ByteView(w.data() + 28, w.size() - 28));
+  ASSERT_EQ(hub_io.inner.size(), 1u);
+  EXPECT_EQ(hub_io.inner[0], p);
+  // A packet outside the selectors is not sent through the SA (and with no GRE peer, dropped).
+  send(*spoke, icmp(0x0a030001, 0x0a010005));
+  EXPECT_EQ(spoke_io.outer.size(), 1u);
+}
+
+}  // namespace
+}  // namespace hubsec::host::datapath
