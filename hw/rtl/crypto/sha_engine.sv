@@ -54,7 +54,7 @@ module sha_engine #(
 
   localparam int unsigned OUTER_BITS_I = (64 + SW / 8) * 8;
   localparam logic [63:0] OUTER_BITS = 64'(OUTER_BITS_I);  // K0^opad block + inner digest
-  localparam int unsigned TW = CW + 4;  // core tag: {ctx, block kind, final}
+  localparam int unsigned TW = CW + 6;  // core tag: {ctx, operation, block kind, final}
   localparam logic [SW-1:0] IV = (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ?
       SW'(hubsec_crypto_pkg::SHA1_IV) : SW'(hubsec_crypto_pkg::SHA256_IV);
 
@@ -109,7 +109,8 @@ module sha_engine #(
   // The pick is split over two cycles so that no path runs from the candidate vector through the arbiter
   // into the issue registers: a round-robin choice among ready contexts is registered (sel_q) and used the
   // next cycle. A context stays a candidate until it is picked, so a registered choice is still good one
-  // cycle later; the choice made in a cycle that picks leaves out the context being picked.
+  // cycle later; each new choice leaves out the registered one (it is being picked, or will be: a context
+  // alone waits one cycle more, which costs nothing as it has one block per round trip).
   logic [CTX-1:0] cand, cand_x, cand_hi, sel_1h, sel_1h_q, mask_q;
   logic [CW-1:0] sel, sel_q, pick;
   logic sel_v_q, pick_v;
@@ -118,7 +119,7 @@ module sha_engine #(
   logic core_in_ready, core_in_fire;
 
   assign cand = full_q & ~infl_q;
-  assign cand_x = cand & ~(pick_v ? sel_1h_q : '0);
+  assign cand_x = cand & ~sel_1h_q;
   assign cand_hi = cand_x & mask_q;  // candidates above the last winner
   assign sel_1h = (cand_hi != '0) ? cand_hi & (~cand_hi + 1'b1) : cand_x & (~cand_x + 1'b1);
   always_comb begin
@@ -147,6 +148,7 @@ module sha_engine #(
   // through 64-way multiplexers. It cannot change until the block is issued: the buffer is full (no beats)
   // and the context has nothing in flight (no results).
   hubsec_crypto_pkg::sha_blk_e iss_kind_q;
+  hubsec_crypto_pkg::sha_op_e iss_op_q;
   logic iss_lastin_q, iss_first_q, iss_kd_q;
   logic [6:0] iss_end_q;
   logic [LEN_W-1:0] iss_len_q;
@@ -154,6 +156,7 @@ module sha_engine #(
   always_ff @(posedge clk_i) begin
     if (pick_v) begin
       iss_kind_q <= kind_q[pick];
+      iss_op_q <= op_q[pick];
       iss_lastin_q <= lastin_q[pick];
       iss_first_q <= first_q[pick];
       iss_kd_q <= kd_q[pick];
@@ -250,7 +253,7 @@ module sha_engine #(
 
   sha_core #(.ALG(ALG), .N_RND(N_RND), .TW(TW)) u_core (
     .clk_i, .rst_ni,
-    .in_valid_i(iss_v_q), .in_ready_o(core_in_ready), .in_tag_i({sc, sk, fin}), .in_h_i(blk_h),
+    .in_valid_i(iss_v_q), .in_ready_o(core_in_ready), .in_tag_i({sc, iss_op_q, sk, fin}), .in_h_i(blk_h),
     .in_block_i(blk),
     .out_valid_o(core_out_valid), .out_ready_i(core_out_ready), .out_tag_o(core_out_tag),
     .out_h_o(core_out_h)
@@ -262,9 +265,11 @@ module sha_engine #(
   logic rfin, r_data, need_out, res_fire;
   hubsec_crypto_pkg::sha_op_e rop;
 
-  assign {rc, rk, rfin} = {core_out_tag[TW-1:4], hubsec_crypto_pkg::sha_blk_e'(core_out_tag[3:1]),
-                           core_out_tag[0]};
-  assign rop = op_q[rc];
+  // The operation travels in the tag, so the result path needs no 64-way lookup by context.
+  assign rc = core_out_tag[TW-1:6];
+  assign rop = hubsec_crypto_pkg::sha_op_e'(core_out_tag[5:4]);
+  assign rk = hubsec_crypto_pkg::sha_blk_e'(core_out_tag[3:1]);
+  assign rfin = core_out_tag[0];
   assign r_data = rk == hubsec_crypto_pkg::SHA_BLK_DATA || rk == hubsec_crypto_pkg::SHA_BLK_PAD;
   assign need_out = (r_data && rfin && rop == hubsec_crypto_pkg::SHA_OP_HASH) ||
                     rk == hubsec_crypto_pkg::SHA_BLK_OUTER || rk == hubsec_crypto_pkg::SHA_BLK_KOPAD;
