@@ -75,6 +75,7 @@ module esp_inbound #(
   logic [15:0] last_q;  // pad length and next header, from the last plaintext block
   logic [63:0] carry_q;
   logic icv_v_q, bad_q;
+  logic aes_done_q, mac_done_q;  // S_CT: this beat already taken by AES / by the MAC
   logic [7:0] status_q;
 
   // ---- length check (no crypto) ----
@@ -129,9 +130,11 @@ module esp_inbound #(
         mac_data = {hdr_q, in_data_i[127:64]};
       end
       S_CT: begin
-        in_ready_o = dkey_v_q && aes_in_ready && mac_in_ready;
-        aes_in_valid = in_valid_i && dkey_v_q && mac_in_ready;
-        mac_in_valid = in_valid_i && dkey_v_q && aes_in_ready;
+        // AES and MAC take the beat independently (each valid stays up until taken); the beat is
+        // consumed when both have it.
+        in_ready_o = dkey_v_q && (aes_done_q || aes_in_ready) && (mac_done_q || mac_in_ready);
+        aes_in_valid = in_valid_i && dkey_v_q && !aes_done_q;
+        mac_in_valid = in_valid_i && dkey_v_q && !mac_done_q;
       end
       S_ICV: begin
         in_ready_o = mac_in_ready;
@@ -276,6 +279,13 @@ module esp_inbound #(
       S_OUT: if (out_fire) rp_q <= rp_q + 1'b1;
       default: ;
     endcase
+    if (in_fire || state_q != S_CT) begin
+      aes_done_q <= 1'b0;
+      mac_done_q <= 1'b0;
+    end else begin
+      if (aes_in_valid && aes_in_ready) aes_done_q <= 1'b1;
+      if (mac_in_valid && mac_in_ready) mac_done_q <= 1'b1;
+    end
     if (ke_out_valid) begin
       dkey_q <= ke_dkey;
       dkey_v_q <= 1'b1;

@@ -1,0 +1,448 @@
+// The ESP datapath lanes (hw/rtl/esp: esp_outbound, esp_inbound) against the driver's software ESP engine
+// (EspCrypto, OpenSSL EVP underneath), bit for bit: random SAs (both ICV algorithms, ESN on and off), payload
+// lengths 0..2000, job-supplied IVs, random stalls on every port; tampered packets, packets with bad padding
+// (built here with OpenSSL and a correct ICV) and bad lengths must give the status the soft engine gives.
+#include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "Vesp_in_small.h"
+#include "Vesp_out_small.h"
+#include "hmac_states.hpp"
+#include "hubsec/driver/esp_crypto.hpp"
+
+namespace hubsec::rtltest {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+using driver::Direction;
+using driver::EspCrypto;
+using driver::EspStatus;
+using driver::IntegrityAlg;
+
+constexpr std::uint8_t kStatusOk = 0x00, kStatusIcv = 0x01, kStatusPad = 0x02, kStatusLen = 0x05;
+constexpr std::uint64_t kCycleLimit = 400000;  // per packet; a hang fails the test instead of blocking it
+
+// Left-aligned big-endian bytes into / out of a Verilator wide (or narrow) signal of `bits` bits.
+template <typename W>
+void put(W& w, int bits, const std::uint8_t* b, std::size_t n) {
+  for (int i = 0; i < bits / 32; ++i) w[i] = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int pos = bits - 8 - 8 * static_cast<int>(i);
+    w[pos / 32] |= std::uint32_t{b[i]} << (pos % 32);
+  }
+}
+template <typename W>
+void get(const W& w, int bits, std::size_t n, Bytes& out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const int pos = bits - 8 - 8 * static_cast<int>(i);
+    out.push_back(static_cast<std::uint8_t>(w[pos / 32] >> (pos % 32)));
+  }
+}
+
+struct Sa {
+  Bytes enc_key, auth_key;
+  IntegrityAlg alg = IntegrityAlg::kHmacSha1_96;
+  bool esn = false;
+  std::uint32_t spi = 0;
+  HmacStates states;
+  bool sha256() const { return alg == IntegrityAlg::kHmacSha256_128; }
+};
+
+Bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
+  Bytes b(n);
+  for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+  return b;
+}
+
+Sa random_sa(std::mt19937_64& rng) {
+  Sa sa;
+  sa.alg = (rng() & 1) ? IntegrityAlg::kHmacSha256_128 : IntegrityAlg::kHmacSha1_96;
+  sa.esn = rng() & 1;
+  sa.spi = static_cast<std::uint32_t>(rng());
+  sa.enc_key = random_bytes(rng, 32);
+  sa.auth_key = random_bytes(rng, driver::integrity_key_bytes(sa.alg));
+  sa.states = hmac_states(sa.sha256(), sa.auth_key);
+  return sa;
+}
+
+std::unique_ptr<EspCrypto> soft(const Sa& sa, Direction dir) {
+  auto c = EspCrypto::create(dir, sa.enc_key, sa.alg, sa.auth_key, sa.esn);
+  if (!c) ADD_FAILURE() << "EspCrypto::create failed";
+  return c;
+}
+
+// Random stalls: a port is idle / back-pressured in `stall_pct` percent of the cycles.
+struct Stalls {
+  std::mt19937_64& rng;
+  unsigned pct;
+  bool go() { return rng() % 100 >= pct; }
+};
+
+// ---- outbound lane ----
+struct OutResult {
+  Bytes esp;
+  std::uint32_t res_len = 0;
+  std::uint64_t cycles = 0;  // job handshake to result
+};
+
+OutResult run_outbound(Vesp_out_small& m, const Sa& sa, std::uint64_t seq, const Bytes& iv,
+                       const Bytes& payload, std::uint8_t nh, Stalls st) {
+  put(m.job_key_i, 256, sa.enc_key.data(), 32);
+  m.job_sha256_i = sa.sha256();
+  put(m.job_istate_i, 256, sa.states.inner.data(), 32);
+  put(m.job_ostate_i, 256, sa.states.outer.data(), 32);
+  m.job_esn_i = sa.esn;
+  m.job_spi_i = sa.spi;
+  m.job_seq_i = seq;
+  put(m.job_iv_i, 128, iv.data(), 16);
+  m.job_len_i = static_cast<std::uint16_t>(payload.size());
+  m.job_nh_i = nh;
+  OutResult r;
+  bool job_sent = false, done = false;
+  std::size_t beat = 0;
+  const std::size_t nbeats = (payload.size() + 15) / 16;
+  bool pl_pending = false;  // a beat offered and not taken: its valid must stay up
+  for (std::uint64_t cyc = 0; cyc < kCycleLimit && !done; ++cyc) {
+    m.job_valid_i = !job_sent;
+    // a valid, once up, stays up until taken (the ports' rule); stalls only delay raising it
+    m.pl_valid_i = beat < nbeats && (pl_pending || st.go());
+    if (beat < nbeats) {
+      put(m.pl_data_i, 128, payload.data() + 16 * beat,
+          std::min<std::size_t>(16, payload.size() - 16 * beat));
+    }
+    m.out_ready_i = st.go();
+    m.res_ready_i = st.go();
+    m.clk_i = 0;
+    m.eval();
+    if (m.job_valid_i && m.job_ready_o) job_sent = true;
+    pl_pending = m.pl_valid_i && !m.pl_ready_o;
+    if (m.pl_valid_i && m.pl_ready_o) ++beat;
+    if (m.out_valid_o && m.out_ready_i) get(m.out_data_o, 128, m.out_nbytes_o, r.esp);
+    if (m.res_valid_o && m.res_ready_i) {
+      r.res_len = m.res_len_o;
+      done = true;
+    }
+    if (job_sent) ++r.cycles;
+    m.clk_i = 1;
+    m.eval();
+  }
+  EXPECT_TRUE(done) << "outbound lane hung";
+  EXPECT_EQ(beat, nbeats);
+  return r;
+}
+
+// ---- inbound lane ----
+struct InResult {
+  std::uint8_t status = 0xff;
+  Bytes payload;
+  std::uint32_t len = 0, spi = 0, seq_lo = 0;
+  std::uint8_t nh = 0;
+  std::uint64_t cycles = 0;
+  std::size_t beats_taken = 0;
+};
+
+// The packet as esp_inbound takes it: header (8 bytes), IV, one beat per block, ICV.
+std::vector<std::pair<const std::uint8_t*, std::size_t>> inbound_beats(const Bytes& esp, std::size_t icv) {
+  std::vector<std::pair<const std::uint8_t*, std::size_t>> beats;
+  beats.emplace_back(esp.data(), 8);
+  beats.emplace_back(esp.data() + 8, 16);
+  const std::size_t ct = esp.size() - 24 - icv;
+  for (std::size_t o = 0; o < ct; o += 16) beats.emplace_back(esp.data() + 24 + o, 16);
+  beats.emplace_back(esp.data() + 24 + ct, icv);
+  return beats;
+}
+
+InResult run_inbound(Vesp_in_small& m, const Sa& sa, std::uint32_t seq_hi, const Bytes& esp, bool send_beats,
+                     Stalls st) {
+  put(m.job_key_i, 256, sa.enc_key.data(), 32);
+  m.job_sha256_i = sa.sha256();
+  put(m.job_istate_i, 256, sa.states.inner.data(), 32);
+  put(m.job_ostate_i, 256, sa.states.outer.data(), 32);
+  m.job_esn_i = sa.esn;
+  m.job_seq_hi_i = seq_hi;
+  m.job_len_i = static_cast<std::uint16_t>(esp.size());
+  const auto beats = send_beats ? inbound_beats(esp, driver::icv_bytes(sa.alg))
+                                : std::vector<std::pair<const std::uint8_t*, std::size_t>>{};
+  InResult r;
+  bool job_sent = false, done = false;
+  std::size_t beat = 0;
+  bool in_pending = false;  // a beat offered and not taken: its valid must stay up
+  for (std::uint64_t cyc = 0; cyc < kCycleLimit && !done; ++cyc) {
+    m.job_valid_i = !job_sent;
+    m.in_valid_i = beat < beats.size() && (in_pending || st.go());
+    if (beat < beats.size()) put(m.in_data_i, 128, beats[beat].first, beats[beat].second);
+    m.out_ready_i = st.go();
+    m.res_ready_i = st.go();
+    m.clk_i = 0;
+    m.eval();
+    if (m.job_valid_i && m.job_ready_o) job_sent = true;
+    in_pending = m.in_valid_i && !m.in_ready_o;
+    if (m.in_valid_i && m.in_ready_o) ++beat;
+    if (m.out_valid_o && m.out_ready_i) get(m.out_data_o, 128, m.out_nbytes_o, r.payload);
+    if (m.res_valid_o && m.res_ready_i) {
+      r.status = m.res_status_o;
+      r.len = m.res_len_o;
+      r.nh = m.res_nh_o;
+      r.spi = m.res_spi_o;
+      r.seq_lo = m.res_seq_lo_o;
+      done = true;
+    }
+    if (job_sent) ++r.cycles;
+    m.clk_i = 1;
+    m.eval();
+  }
+  EXPECT_TRUE(done) << "inbound lane hung";
+  r.beats_taken = beat;
+  return r;
+}
+
+template <typename M>
+void reset(M& m) {
+  m.rst_ni = 0;
+  m.job_valid_i = 0;
+  m.out_ready_i = 0;
+  m.res_ready_i = 0;
+  for (int i = 0; i < 4; ++i) {
+    m.clk_i = 0;
+    m.eval();
+    m.clk_i = 1;
+    m.eval();
+  }
+  m.rst_ni = 1;
+}
+
+struct Lanes : ::testing::Test {
+  Lanes() {
+    reset(*out);
+    out->pl_valid_i = 0;
+    reset(*in);
+    in->in_valid_i = 0;
+  }
+  std::unique_ptr<Vesp_out_small> out = std::make_unique<Vesp_out_small>();
+  std::unique_ptr<Vesp_in_small> in = std::make_unique<Vesp_in_small>();
+};
+
+std::size_t pick_length(std::mt19937_64& rng, int i) {
+  static constexpr std::size_t kEdges[] = {0, 1, 13, 14, 15, 16, 17, 30, 31, 32, 33, 46, 47, 48, 1400, 2000};
+  if (i < static_cast<int>(std::size(kEdges))) return kEdges[i];
+  return rng() % 2001;
+}
+
+// Soft reference of the inbound lane's result.
+struct SoftOpen {
+  std::uint8_t status;
+  Bytes payload;
+  std::uint8_t nh = 0;
+};
+SoftOpen soft_open(EspCrypto& c, const Bytes& esp, std::uint32_t seq_hi) {
+  if (c.check_length(esp) != EspStatus::kOk) return {kStatusLen, {}, 0};
+  if (!c.verify_icv(esp, seq_hi)) return {kStatusIcv, {}, 0};
+  Bytes out(esp.size());
+  const auto r = c.decrypt(esp, out);
+  if (r.status == EspStatus::kBadPadding) return {kStatusPad, {}, 0};
+  EXPECT_EQ(r.status, EspStatus::kOk);
+  out.resize(r.payload_len);
+  return {kStatusOk, out, r.next_header};
+}
+
+void expect_inbound(const InResult& rtl, const SoftOpen& ref, const Bytes& esp, const char* what) {
+  EXPECT_EQ(rtl.status, ref.status) << what << " len " << esp.size();
+  if (ref.status == kStatusOk) {
+    EXPECT_EQ(rtl.payload, ref.payload) << what;
+    EXPECT_EQ(rtl.len, ref.payload.size()) << what;
+    EXPECT_EQ(rtl.nh, ref.nh) << what;
+  } else {
+    EXPECT_TRUE(rtl.payload.empty()) << what << ": payload released with status " << int{rtl.status};
+  }
+  if (ref.status != kStatusLen) {
+    EXPECT_EQ(rtl.spi, std::uint32_t{esp[0]} << 24 | std::uint32_t{esp[1]} << 16 |
+                           std::uint32_t{esp[2]} << 8 | esp[3]);
+  }
+}
+
+// Random packets over random SAs through both lanes, against seal() and verify/decrypt of the soft engine.
+TEST_F(Lanes, RandomPacketsBitExactWithStalls) {
+  std::mt19937_64 rng(20261127);
+  std::vector<Sa> sas;
+  for (int i = 0; i < 8; ++i) sas.push_back(random_sa(rng));
+  constexpr int kPackets = 1000;  // CI size (about 12 s); issue 5 asks 5,000 for the full run
+  int tampered = 0;
+  for (int i = 0; i < kPackets; ++i) {
+    const Sa& sa = sas[rng() % sas.size()];
+    const std::size_t len = pick_length(rng, i);
+    const Bytes payload = random_bytes(rng, len);
+    const Bytes iv = random_bytes(rng, 16);
+    const std::uint64_t seq = rng();
+    const auto nh = static_cast<std::uint8_t>(rng());
+    Stalls st{rng, static_cast<unsigned>(i % 3 == 0 ? 0 : 30)};
+
+    auto enc = soft(sa, Direction::kOutbound);
+    Bytes ref(driver::esp_packet_length(len, sa.alg));
+    std::size_t ref_len = 0;
+    ASSERT_EQ(enc->seal(sa.spi, seq, iv.data(), payload, nh, ref, ref_len), EspStatus::kOk);
+    const OutResult o = run_outbound(*out, sa, seq, iv, payload, nh, st);
+    ASSERT_EQ(o.esp, ref) << "packet " << i << " len " << len << " sha256 " << sa.sha256() << " esn "
+                          << sa.esn;
+    EXPECT_EQ(o.res_len, ref_len);
+
+    // Inbound: the packet as sealed, or with one bit flipped anywhere (header, IV, ciphertext, ICV), or
+    // with the wrong inferred high half of the sequence number.
+    Bytes esp = ref;
+    auto seq_hi = static_cast<std::uint32_t>(seq >> 32);
+    const unsigned kind = rng() % 4;
+    if (kind == 1) {
+      esp[rng() % esp.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+      ++tampered;
+    } else if (kind == 2 && sa.esn) {
+      seq_hi ^= 1u << (rng() % 32);
+      ++tampered;
+    }
+    auto dec = soft(sa, Direction::kInbound);
+    const SoftOpen want = soft_open(*dec, esp, seq_hi);
+    if (kind == 1 || (kind == 2 && sa.esn)) {
+      EXPECT_EQ(want.status, kStatusIcv);
+    }
+    const InResult r = run_inbound(*in, sa, seq_hi, esp, true, st);
+    expect_inbound(r, want, esp, "random");
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(tampered, kPackets / 8);
+}
+
+// Authentic packets (correct ICV) whose padding is wrong: a wrong pad byte, or a pad length larger than
+// the ciphertext. Built here with OpenSSL (AES-256-CBC without padding, HMAC via EVP_MAC).
+Bytes seal_with_plaintext(const Sa& sa, std::uint64_t seq, const Bytes& iv, const Bytes& plain) {
+  const std::size_t icv = driver::icv_bytes(sa.alg);
+  Bytes esp(24 + plain.size() + icv);
+  for (int k = 0; k < 4; ++k) {
+    esp[k] = static_cast<std::uint8_t>(sa.spi >> (24 - 8 * k));
+    esp[4 + k] = static_cast<std::uint8_t>(seq >> (24 - 8 * k));
+  }
+  std::copy(iv.begin(), iv.end(), esp.begin() + 8);
+  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  int n = 0;
+  EXPECT_EQ(EVP_EncryptInit_ex(c, EVP_aes_256_cbc(), nullptr, sa.enc_key.data(), iv.data()), 1);
+  EVP_CIPHER_CTX_set_padding(c, 0);
+  EXPECT_EQ(EVP_EncryptUpdate(c, esp.data() + 24, &n, plain.data(), static_cast<int>(plain.size())), 1);
+  EVP_CIPHER_CTX_free(c);
+  Bytes covered(esp.begin(), esp.end() - static_cast<std::ptrdiff_t>(icv));
+  if (sa.esn) {
+    for (int s = 56; s >= 32; s -= 8) covered.push_back(static_cast<std::uint8_t>(seq >> s));
+  }
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* mc = EVP_MAC_CTX_new(mac);
+  char digest[16];
+  std::snprintf(digest, sizeof digest, "%s", sa.sha256() ? "SHA256" : "SHA1");
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  std::uint8_t md[32];
+  std::size_t md_len = 0;
+  EXPECT_EQ(EVP_MAC_init(mc, sa.auth_key.data(), sa.auth_key.size(), params), 1);
+  EXPECT_EQ(EVP_MAC_update(mc, covered.data(), covered.size()), 1);
+  EXPECT_EQ(EVP_MAC_final(mc, md, &md_len, sizeof md), 1);
+  EVP_MAC_CTX_free(mc);
+  EVP_MAC_free(mac);
+  std::copy(md, md + icv, esp.end() - static_cast<std::ptrdiff_t>(icv));
+  return esp;
+}
+
+TEST_F(Lanes, BadPaddingAfterGoodIcvAndBadLength) {
+  std::mt19937_64 rng(7);
+  int bad_pad = 0, bad_len = 0;
+  for (int i = 0; i < 40; ++i) {
+    const Sa sa = random_sa(rng);
+    const unsigned kind = i % 4;
+    const std::size_t blocks = 1 + rng() % (kind == 0 ? 10 : 20);
+    Bytes plain = random_bytes(rng, 16 * blocks);
+    const std::size_t n = plain.size();
+    if (kind == 0) {
+      plain[n - 2] =
+          static_cast<std::uint8_t>(n - 1 + rng() % (256 - (n - 1)));  // longer than the ciphertext
+    } else {
+      const std::size_t pad = 1 + rng() % std::min<std::size_t>(n - 2, 40);
+      plain[n - 2] = static_cast<std::uint8_t>(pad);
+      for (std::size_t k = 0; k < pad; ++k) plain[n - 2 - pad + k] = static_cast<std::uint8_t>(k + 1);
+      if (kind != 3)
+        plain[n - 2 - pad + rng() % pad] ^= static_cast<std::uint8_t>(1 + rng() % 255);  // one bad byte
+    }
+    const std::uint64_t seq = rng();
+    const Bytes esp = seal_with_plaintext(sa, seq, random_bytes(rng, 16), plain);
+    auto dec = soft(sa, Direction::kInbound);
+    const SoftOpen want = soft_open(*dec, esp, static_cast<std::uint32_t>(seq >> 32));
+    if (kind != 3) {
+      EXPECT_EQ(want.status, kStatusPad);
+      ++bad_pad;
+    } else {
+      EXPECT_EQ(want.status, kStatusOk);  // correct padding built the same way: the builder is right
+    }
+    Stalls st{rng, 30};
+    expect_inbound(run_inbound(*in, sa, static_cast<std::uint32_t>(seq >> 32), esp, true, st), want, esp,
+                   "padding");
+
+    // The same packet cut or grown by a few bytes: bad length at once, no beat taken.
+    Bytes cut = esp;
+    cut.resize(esp.size() - 1 - rng() % 15);
+    if (rng() & 1) cut.resize(esp.size() + 1 + rng() % 15, 0);
+    ASSERT_EQ(soft_open(*dec, cut, 0).status, kStatusLen);
+    const InResult r = run_inbound(*in, sa, 0, cut, false, st);
+    EXPECT_EQ(r.status, kStatusLen);
+    EXPECT_TRUE(r.payload.empty());
+    ++bad_len;
+  }
+  // Too short: no ciphertext block at all.
+  const Sa sa = random_sa(rng);
+  const Bytes tiny(24 + driver::icv_bytes(sa.alg), 0);
+  Stalls st{rng, 0};
+  EXPECT_EQ(run_inbound(*in, sa, 0, tiny, false, st).status, kStatusLen);
+  EXPECT_GT(bad_pad, 20);
+  EXPECT_GT(bad_len, 30);
+  // The lanes still work afterwards.
+  const Bytes iv(16, 0x42), payload(100, 0x17);
+  auto enc = soft(sa, Direction::kOutbound);
+  Bytes ref(driver::esp_packet_length(payload.size(), sa.alg));
+  std::size_t ref_len = 0;
+  ASSERT_EQ(enc->seal(sa.spi, 5, iv.data(), payload, 4, ref, ref_len), EspStatus::kOk);
+  const OutResult o = run_outbound(*out, sa, 5, iv, payload, 4, st);
+  EXPECT_EQ(o.esp, ref);
+  const InResult r = run_inbound(*in, sa, 0, ref, true, st);
+  EXPECT_EQ(r.status, kStatusOk);
+  EXPECT_EQ(r.payload, payload);
+}
+
+// Single-packet latency without stalls (job handshake to result), printed for docs/benchmarks.md. The
+// AES and SHA core latencies do not depend on UNROLL / N_RND when one packet is in flight, so these are
+// also the shipped configuration's figures.
+TEST_F(Lanes, Latency) {
+  std::mt19937_64 rng(3);
+  for (bool sha256 : {false, true}) {
+    Sa sa = random_sa(rng);
+    sa.alg = sha256 ? IntegrityAlg::kHmacSha256_128 : IntegrityAlg::kHmacSha1_96;
+    sa.auth_key = random_bytes(rng, driver::integrity_key_bytes(sa.alg));
+    sa.states = hmac_states(sa.sha256(), sa.auth_key);
+    for (std::size_t len : {64, 512, 1400}) {
+      const Bytes payload = random_bytes(rng, len), iv = random_bytes(rng, 16);
+      Stalls st{rng, 0};
+      const OutResult o = run_outbound(*out, sa, 1, iv, payload, 4, st);
+      const InResult r = run_inbound(*in, sa, 0, o.esp, true, st);
+      EXPECT_EQ(r.status, kStatusOk);
+      EXPECT_EQ(r.payload, payload);
+      std::printf("latency %s payload %4zu: outbound %5llu cycles, inbound %5llu cycles (%zu AES blocks)\n",
+                  sha256 ? "HMAC-SHA-256-128" : "HMAC-SHA1-96   ", len,
+                  static_cast<unsigned long long>(o.cycles), static_cast<unsigned long long>(r.cycles),
+                  (len + 17) / 16);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hubsec::rtltest
