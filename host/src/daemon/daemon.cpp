@@ -324,10 +324,16 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
     return invalid();
   }
   if (*verb == 0) {
-    auto what = c.choose({"crypto"});
-    auto family = what ? c.choose({"ikev2", "ipsec"}) : std::nullopt;
+    auto what = c.choose({"crypto", "dmvpn"});
+    if (what == 1) {
+      return c.end() ? sink.show_dmvpn() : invalid();
+    }
+    auto family = what ? c.choose({"ikev2", "ipsec", "session"}) : std::nullopt;
     if (!family) {
       return invalid();
+    }
+    if (*family == 2) {
+      return c.end() ? sink.show_crypto_session() : invalid();
     }
     if (*family == 1) {
       if (!c.keyword("sa") || !c.end()) {

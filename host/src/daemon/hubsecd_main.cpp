@@ -15,6 +15,8 @@
 #include "hubsec/host/daemon/daemon.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/daemon/plan.hpp"
+#include "hubsec/host/datapath/gateway.hpp"
+#include "hubsec/driver/device/offload_choice.hpp"
 
 namespace {
 
@@ -28,6 +30,8 @@ constexpr const char* kUsage =
     "  --listen A.B.C.D      bind UDP 500/4500 to this address only (default: all)\n"
     "  --no-initiate         answer only; do not initiate to the configured peers\n"
     "  --keylog DIR          DEBUG: write Wireshark key files DIR/ikev2_decryption_table and DIR/esp_sa\n"
+    "  --esp-backend B       ESP crypto for the tunnel interface's data path: soft (default), card, auto\n"
+    "  --esp-device SPEC     card to use: sim, pci:BDF, xrt:N (default: the first one found)\n"
     "  --debug               log debug lines too\n"
     "  -h, --help            this text\n";
 
@@ -36,6 +40,8 @@ struct Args {
   daemon::DaemonOptions options;
   std::optional<hubsec::ike::IpAddress> local;
   bool debug = false;
+  std::string esp_backend = "soft";
+  std::string esp_device;
 };
 
 std::optional<Args> parse_args(int argc, char** argv) {
@@ -89,6 +95,12 @@ std::optional<Args> parse_args(int argc, char** argv) {
         return std::nullopt;
       }
       a.options.listen = *x;
+    } else if (o == "--esp-backend" || o == "--esp-device") {
+      auto x = value();
+      if (!x || (o == "--esp-backend" && *x != "soft" && *x != "card" && *x != "auto")) {
+        return std::nullopt;
+      }
+      (o == "--esp-backend" ? a.esp_backend : a.esp_device) = *x;
     } else if (o == "--no-initiate") {
       a.options.initiate = false;
     } else if (o == "-h" || o == "--help") {
@@ -175,9 +187,28 @@ int main(int argc, char** argv) {
   if (args->options.control_path == "/run/hubsec/hubsecd.sock") {
     ::mkdir("/run/hubsec", 0750);
   }
+  // The ESP data path runs when a tunnel interface has an address (a DMVPN hub or spoke); without
+  // one hubsecd negotiates SAs only and logs what it would install.
+  auto dp_config = plan_options.local_address
+                       ? datapath::data_plane_config(parsed.config, plan_options.local_address->v4_host_order())
+                       : std::nullopt;
   try {
-    daemon::LoggingChildSaSink sink(log);
-    daemon::Daemon d(std::move(plan), args->options, log, sink);
+    std::unique_ptr<datapath::Gateway> gateway;
+    daemon::LoggingChildSaSink logging_sink(log);
+    daemon::ChildSaSink* sink = &logging_sink;
+    if (dp_config) {
+      auto choice = hubsec::driver::device::choose_offload(args->esp_backend, args->esp_device);
+      if (!choice.offload) {
+        log.error("ESP backend " + args->esp_backend + ": " + choice.reason);
+        return 1;
+      }
+      log.info("ESP backend " + choice.backend + (choice.reason.empty() ? "" : " (" + choice.reason + ")") +
+               ", tunnel interface " + dp_config->interface_name);
+      gateway = std::make_unique<datapath::Gateway>(std::move(choice.offload), *dp_config, log);
+      gateway->start();
+      sink = &gateway->data_plane();
+    }
+    daemon::Daemon d(std::move(plan), args->options, log, *sink);
     return d.run();
   } catch (const std::exception& e) {
     log.error(e.what());

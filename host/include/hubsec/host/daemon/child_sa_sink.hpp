@@ -26,6 +26,9 @@ class ChildSaSink {
   virtual void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) = 0;
   // The answer to `show crypto ipsec sa`: the data plane owns the SAs and their counters.
   virtual std::string show_ipsec_sa() const = 0;
+  // `show dmvpn` and `show crypto session`: only a data plane with a tunnel interface has them.
+  virtual std::string show_dmvpn() const { return "% No tunnel interface with an address: no NHRP\n"; }
+  virtual std::string show_crypto_session() const { return "% No ESP data plane: see show crypto ipsec sa\n"; }
 };
 
 // What an installed Child SA looks like without its keys.

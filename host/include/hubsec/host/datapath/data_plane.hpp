@@ -88,8 +88,8 @@ class DataPlane final : public daemon::ChildSaSink {
   // NHRP cache (the registration handling adds dynamic entries).
   void learn_nhrp(std::uint32_t tunnel, std::uint32_t nbma, bool dynamic);
   std::vector<NhrpPeer> nhrp_peers() const;
-  std::string show_dmvpn() const;
-  std::string show_crypto_session() const;
+  std::string show_dmvpn() const override;
+  std::string show_crypto_session() const override;
 
   DataPlaneCounters counters() const;
   std::size_t sa_count() const;

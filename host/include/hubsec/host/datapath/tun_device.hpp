@@ -1,0 +1,49 @@
+// A Linux TUN device (IFF_TUN | IFF_NO_PI: reads and writes are bare IPv4 packets) configured with
+// the tunnel interface's address, mask and MTU and brought up, all by ioctl. Needs CAP_NET_ADMIN.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace hubsec::host::datapath {
+
+class TunDevice {
+ public:
+  // Throws std::runtime_error with the reason when the device cannot be created or configured.
+  TunDevice(const std::string& name, std::uint32_t address, std::uint32_t mask, std::uint16_t mtu);
+  ~TunDevice();
+  TunDevice(const TunDevice&) = delete;
+  TunDevice& operator=(const TunDevice&) = delete;
+
+  int fd() const { return fd_; }
+  const std::string& name() const { return name_; }
+  // Non-blocking: nullopt when nothing is waiting.
+  std::optional<std::size_t> read(std::span<std::uint8_t> buffer);
+  bool write(std::span<const std::uint8_t> packet);
+
+ private:
+  int fd_ = -1;
+  std::string name_;
+};
+
+// Raw IPv4 sockets for the outer side: one receives protocol 50 (with the IP header, as the ESP
+// backend wants whole packets), one sends whole IPv4 packets we built (IPPROTO_RAW: ESP, or UDP/ESP
+// on 4500 for NAT traversal).
+class RawEspSocket {
+ public:
+  RawEspSocket();  // throws std::runtime_error (needs CAP_NET_RAW)
+  ~RawEspSocket();
+  RawEspSocket(const RawEspSocket&) = delete;
+  RawEspSocket& operator=(const RawEspSocket&) = delete;
+
+  int receive_fd() const { return rx_; }
+  std::optional<std::size_t> receive(std::span<std::uint8_t> buffer);
+  bool send(std::span<const std::uint8_t> ipv4);  // destination taken from the header
+
+ private:
+  int rx_ = -1, tx_ = -1;
+};
+
+}  // namespace hubsec::host::datapath

@@ -1,0 +1,104 @@
+#include "hubsec/host/datapath/gateway.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <vector>
+
+#include "hubsec/host/daemon/logger.hpp"
+
+namespace hubsec::host::datapath {
+
+namespace {
+
+constexpr std::size_t kBatch = 32;          // packets per EspOffload submit
+constexpr std::size_t kMaxPacket = 65535;
+
+}  // namespace
+
+std::optional<DataPlaneConfig> data_plane_config(const config::Config& config, std::uint32_t local_nbma) {
+  for (const auto& t : config.tunnels) {
+    if (!t.ip_address || t.shutdown) {
+      continue;
+    }
+    DataPlaneConfig c;
+    c.interface_name = t.name;
+    c.local_nbma = local_nbma;
+    c.tunnel_address = t.ip_address->address.value;
+    c.tunnel_mask = t.ip_address->mask.value;
+    c.gre_key = t.tunnel_key;
+    c.ip_mtu = t.ip_mtu.value_or(1400);
+    for (const auto& nhs : t.nhrp_nhs) {
+      if (nhs.nbma) {
+        c.static_nhrp[nhs.nhs.value] = nhs.nbma->value;
+      }
+    }
+    for (const auto& m : t.nhrp_maps) {
+      c.static_nhrp[m.protocol.value] = m.nbma.value;
+    }
+    return c;
+  }
+  return std::nullopt;
+}
+
+Gateway::Gateway(std::unique_ptr<driver::EspOffload> offload, const DataPlaneConfig& config, daemon::Logger& log)
+    : offload_(std::move(offload)),
+      tun_(config.interface_name, config.tunnel_address, config.tunnel_mask, config.ip_mtu),
+      data_plane_(std::make_unique<DataPlane>(*offload_, *this, log, config)) {
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+Gateway::~Gateway() {
+  if (thread_.joinable()) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one);
+    thread_.join();
+  }
+  data_plane_.reset();  // removes its SAs from the backend before the backend goes
+  ::close(stop_fd_);
+}
+
+void Gateway::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Gateway::run() {
+  std::vector<std::vector<std::uint8_t>> buffers(kBatch, std::vector<std::uint8_t>(kMaxPacket));
+  std::vector<Packet> batch;
+  batch.reserve(kBatch);
+  for (;;) {
+    std::array<pollfd, 3> fds{{{tun_.fd(), POLLIN, 0}, {esp_.receive_fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), 1000) < 0) {
+      continue;  // EINTR
+    }
+    if (fds[2].revents & POLLIN) {
+      return;
+    }
+    if (fds[0].revents & POLLIN) {
+      batch.clear();
+      while (batch.size() < kBatch) {
+        auto n = tun_.read(buffers[batch.size()]);
+        if (!n) {
+          break;
+        }
+        batch.emplace_back(buffers[batch.size()].data(), *n);
+      }
+      data_plane_->from_tunnel(batch);
+    }
+    if (fds[1].revents & POLLIN) {
+      batch.clear();
+      while (batch.size() < kBatch) {
+        auto n = esp_.receive(buffers[batch.size()]);
+        if (!n) {
+          break;
+        }
+        batch.emplace_back(buffers[batch.size()].data(), *n);
+      }
+      data_plane_->from_network(batch);
+    }
+  }
+}
+
+}  // namespace hubsec::host::datapath

@@ -1,0 +1,129 @@
+#include "hubsec/host/datapath/tun_device.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace hubsec::host::datapath {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+void set_inet(ifreq& ifr, std::uint32_t address) {
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(address);
+  std::memcpy(&ifr.ifr_addr, &sin, sizeof sin);
+}
+
+}  // namespace
+
+TunDevice::TunDevice(const std::string& name, std::uint32_t address, std::uint32_t mask, std::uint16_t mtu)
+    : name_(name) {
+  if (name.empty() || name.size() >= IFNAMSIZ) {
+    throw std::runtime_error("tunnel interface name '" + name + "' does not fit a Linux interface name");
+  }
+  fd_ = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ < 0) {
+    fail("open /dev/net/tun");
+  }
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(fd_, TUNSETIFF, &ifr) < 0) {
+    ::close(fd_);
+    fail("TUNSETIFF " + name);
+  }
+  const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) {
+    ::close(fd_);
+    fail("socket");
+  }
+  auto step = [&](unsigned long request, const char* what) {
+    if (::ioctl(s, request, &ifr) < 0) {
+      const int e = errno;
+      ::close(s);
+      ::close(fd_);
+      errno = e;
+      fail(std::string(what) + " " + name);
+    }
+  };
+  set_inet(ifr, address);
+  step(SIOCSIFADDR, "SIOCSIFADDR");
+  set_inet(ifr, mask);
+  step(SIOCSIFNETMASK, "SIOCSIFNETMASK");
+  ifr.ifr_mtu = mtu;
+  step(SIOCSIFMTU, "SIOCSIFMTU");
+  step(SIOCGIFFLAGS, "SIOCGIFFLAGS");
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+  step(SIOCSIFFLAGS, "SIOCSIFFLAGS");
+  ::close(s);
+}
+
+TunDevice::~TunDevice() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+std::optional<std::size_t> TunDevice::read(std::span<std::uint8_t> buffer) {
+  const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+  if (n <= 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(n);
+}
+
+bool TunDevice::write(std::span<const std::uint8_t> packet) {
+  return ::write(fd_, packet.data(), packet.size()) == static_cast<ssize_t>(packet.size());
+}
+
+RawEspSocket::RawEspSocket() {
+  rx_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+  if (rx_ < 0) {
+    fail("raw socket for ESP (protocol 50)");
+  }
+  tx_ = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+  if (tx_ < 0) {
+    ::close(rx_);
+    fail("raw socket for sending");
+  }
+}
+
+RawEspSocket::~RawEspSocket() {
+  ::close(rx_);
+  ::close(tx_);
+}
+
+std::optional<std::size_t> RawEspSocket::receive(std::span<std::uint8_t> buffer) {
+  const ssize_t n = ::recv(rx_, buffer.data(), buffer.size(), 0);
+  if (n <= 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(n);
+}
+
+bool RawEspSocket::send(std::span<const std::uint8_t> ipv4) {
+  if (ipv4.size() < 20) {
+    return false;
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  std::memcpy(&to.sin_addr.s_addr, ipv4.data() + 16, 4);
+  return ::sendto(tx_, ipv4.data(), ipv4.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
+         static_cast<ssize_t>(ipv4.size());
+}
+
+}  // namespace hubsec::host::datapath

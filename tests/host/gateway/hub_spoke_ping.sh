@@ -1,0 +1,67 @@
+#!/bin/bash
+# The DMVPN gateway between network namespaces: a hub and a spoke, two hubsecd with the seed's
+# crypto (transport-mode ESP protecting GRE) and a Tunnel0 each (TUN devices 10.0.0.1 and 10.0.0.2).
+# The spoke registers nothing yet (NHRP is learned by the hub from the spoke's authenticated GRE):
+# the spoke pings the hub's tunnel address, then the hub pings the spoke's. tshark on the hub's
+# outer veth must see ESP and never clear GRE or ICMP.
+#   hub_spoke_ping.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG [ESP_BACKEND]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../../scripts/netns/netns-lib.sh"
+. "$here/../interop/interop-lib.sh"
+SEED=$4
+BACKEND=${5:-soft}
+interop_setup "$1" "$2" "$3"
+ip -n "$HS_NS_B" rule del priority 100 ipproto udp lookup main 2>/dev/null || true
+
+# The seed plus the tunnel interface each side needs (docs/gateway.md shows the same lines).
+sed -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp map multicast dynamic\n tunnel source $HS_ADDR_A\n tunnel mode gre multipoint/" \
+  "$SEED" >"$WORK/hub.conf"
+sed -e "s/  address 0.0.0.0 0.0.0.0/  address $HS_ADDR_A/" -e "s/identity local address 1.1.1.1/identity local address $HS_ADDR_B/" \
+  -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.2 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp nhs 10.0.0.1 nbma $HS_ADDR_A\n tunnel source $HS_ADDR_B\n tunnel mode gre multipoint/" \
+  "$SEED" >"$WORK/spoke.conf"
+grep -q "ip nhrp nhs" "$WORK/spoke.conf" || fail "could not derive the spoke configuration"
+
+# Capture everything on the hub's outer link from before the first packet.
+ip netns exec "$HS_NS_A" tshark -q -i "$HS_VETH_A" -w "$WORK/outer.pcapng" >"$WORK/tshark-capture.log" 2>&1 &
+hs_track_pid $!
+CAPTURE_PID=$!
+hs_wait 10 grep -q "Capturing on" "$WORK/tshark-capture.log" || fail "tshark did not start capturing"
+
+hubsecd_start "$WORK/hub.conf" --esp-backend "$BACKEND"
+ip netns exec "$HS_NS_B" "$HUBSECD" -c "$WORK/spoke.conf" -s "$WORK/spoke.sock" --local "$HS_ADDR_B" \
+  --esp-backend "$BACKEND" >"$WORK/spoke.log" 2>&1 &
+hs_track_pid $!
+hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
+spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
+export -f hub spoke
+export HUBSEC WORK
+hs_wait 15 bash -c "hub show crypto ipsec sa | grep -q 'IKE SA' && spoke show crypto ipsec sa | grep -q 'IKE SA'" ||
+  fail "no Child SA: hub [$(cat "$WORK/hubsecd.log")] spoke [$(cat "$WORK/spoke.log")]"
+ip -n "$HS_NS_A" -br addr show Tunnel0 | grep -q "10.0.0.1/24" || fail "hub: no Tunnel0 with 10.0.0.1/24"
+echo "PASS: IKE up, Tunnel0 TUN devices configured ($BACKEND backend)"
+
+ip netns exec "$HS_NS_B" ping -c 3 -i 0.2 -W 2 10.0.0.1 >"$WORK/ping-spoke-hub.txt" ||
+  fail "spoke -> hub ping: $(cat "$WORK/ping-spoke-hub.txt"); hub: $(hub show crypto ipsec sa | tail -3)"
+echo "PASS: spoke pings the hub's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-spoke-hub.txt"))"
+ip netns exec "$HS_NS_A" ping -c 3 -i 0.2 -W 2 10.0.0.2 >"$WORK/ping-hub-spoke.txt" ||
+  fail "hub -> spoke ping: $(cat "$WORK/ping-hub-spoke.txt")"
+echo "PASS: hub pings the spoke's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-hub-spoke.txt"))"
+
+hub show dmvpn >"$WORK/dmvpn.txt"
+grep -Eq "$HS_ADDR_B +10.0.0.2 +UP" "$WORK/dmvpn.txt" || fail "show dmvpn: $(cat "$WORK/dmvpn.txt")"
+hub show crypto ipsec sa >"$WORK/ipsec-sa.txt"
+enc=$(grep -o '#pkts encaps: [0-9]*' "$WORK/ipsec-sa.txt" | awk '{s+=$3} END {print s+0}')
+dec=$(grep -o '#pkts decaps: [0-9]*' "$WORK/ipsec-sa.txt" | awk '{s+=$3} END {print s+0}')
+[ "$enc" -ge 6 ] && [ "$dec" -ge 6 ] || fail "hub counters encaps $enc decaps $dec: $(cat "$WORK/ipsec-sa.txt")"
+echo "PASS: show dmvpn lists the spoke UP; show crypto ipsec sa counts $enc encaps, $dec decaps"
+
+sleep 0.5
+kill "$CAPTURE_PID" 2>/dev/null || true
+hs_wait 10 sh -c "! kill -0 $CAPTURE_PID 2>/dev/null" || true
+esp=$(tshark -r "$WORK/outer.pcapng" -Y esp 2>/dev/null | wc -l)
+clear=$(tshark -r "$WORK/outer.pcapng" -Y "gre or icmp" 2>/dev/null | wc -l)
+[ "$esp" -ge 12 ] || fail "only $esp ESP frames on the outer link"
+[ "$clear" -eq 0 ] || fail "$clear clear GRE/ICMP frames on the outer link: $(tshark -r "$WORK/outer.pcapng" -Y 'gre or icmp' | head)"
+echo "PASS: the outer link carried $esp ESP frames and no clear GRE or ICMP"
+echo "ALL PASS (hub and spoke over GRE/IPsec, $BACKEND backend)"
