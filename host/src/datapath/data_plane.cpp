@@ -227,6 +227,9 @@ void DataPlane::tunnel_packet(Packet packet, std::vector<Pending>& jobs) {
   }
   // DMVPN: GRE to the NBMA address of the tunnel destination.
   auto peer = nhrp_.find(flow->dst);
+  if (peer == nhrp_.end() && !config_.static_nhrp.empty()) {
+    peer = nhrp_.find(config_.static_nhrp.begin()->first);  // a spoke: the hub (NHS) forwards the rest
+  }
   if (peer == nhrp_.end()) {
     ++counters_.no_nhrp_drops;
     return;

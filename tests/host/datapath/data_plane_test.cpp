@@ -224,15 +224,26 @@ TEST_F(DataPlaneTest, NoSaMeansDropAndCountNeverClear) {
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
   EXPECT_TRUE(spoke_io.outer.empty());
   EXPECT_EQ(spoke->counters().no_sa_drops, 1u);
-  send(*spoke, icmp(kSpokeTunnel, 0x0a000009));  // no NHRP entry for 10.0.0.9
-  EXPECT_TRUE(spoke_io.outer.empty());
-  EXPECT_EQ(spoke->counters().no_nhrp_drops, 1u);
+  send(*hub, icmp(kHubTunnel, 0x0a000009));  // the hub has no NHRP entry for 10.0.0.9
+  EXPECT_TRUE(hub_io.outer.empty());
+  EXPECT_EQ(hub->counters().no_nhrp_drops, 1u);
   // After the delete, the same holds again.
   connect(1, h2s, s2h);
   spoke->remove(ike::ChildSaDelete{1, h2s.spi, s2h.spi, ike::ChildSaDelete::Reason::kPeerDeleted});
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
   EXPECT_TRUE(spoke_io.outer.empty());
   EXPECT_EQ(spoke->counters().no_sa_drops, 2u);
+}
+
+TEST_F(DataPlaneTest, SpokeSendsUnknownTunnelDestinationsToItsHub) {
+  connect(1, h2s, s2h);
+  const Bytes to_other_spoke = icmp(kSpokeTunnel, 0x0a000003);
+  send(*spoke, to_other_spoke);
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  EXPECT_EQ(driver::parse_ipv4(spoke_io.outer[0])->dst, kHubNbma);
+  receive(*hub, spoke_io.outer[0]);
+  ASSERT_EQ(hub_io.inner.size(), 1u);  // the hub's kernel routes it on to 10.0.0.3
+  EXPECT_EQ(hub_io.inner[0], to_other_spoke);
 }
 
 TEST_F(DataPlaneTest, UnsupportedTransformIsRefusedAndItsTrafficDropped) {
