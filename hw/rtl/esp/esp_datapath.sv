@@ -116,7 +116,7 @@ module esp_datapath #(
     .clk_i, .rst_ni,
     .job_valid_i(state_q == S_START && dec_q), .job_ready_o(i_job_ready), .job_key_i(key_q),
     .job_sha256_i(sha256_q), .job_istate_i(istate_q), .job_ostate_i(ostate_q), .job_esn_i(esn_q),
-    .job_seq_hi_i(seq_q[63:32]), .job_len_i(len_q),
+    .job_seq_hi_i(seq_q[63:32]), .job_spi_i(spi_q), .job_len_i(len_q),
     .in_valid_i(in_valid_i && state_q == S_RUN && dec_q), .in_ready_o(i_in_ready), .in_data_i(in_data_i),
     .out_valid_o(i_out_valid), .out_ready_i(out_ready_i && state_q == S_RUN && dec_q), .out_data_o(i_out_data),
     .out_nbytes_o(i_out_nbytes), .out_last_o(i_out_last),

@@ -10,7 +10,8 @@
 // Output: the payload as beats of 16 bytes (the last one out_nbytes_o bytes, out_last_o), only when the
 // status is OK; then the result: status, payload length, next header, SPI and SN low half.
 //
-// Order of checks: the ICV is recomputed over SPI | SN | IV | ciphertext (| SN high with ESN) while the
+// Order of checks: the length at once; then, when every block is in, the SPI (UNKNOWN_SA if the packet's is
+// not the SA's; no payload either way); then the ICV is recomputed over SPI | SN | IV | ciphertext (| SN high with ESN) while the
 // blocks are decrypted into the packet buffer (CBC decryption has no feedback, so blocks stream through
 // AES back to back). The received ICV is compared with the computed one in constant time: a full-width
 // XOR and OR-reduction, no early exit. Only if it matches is the padding (1, 2, 3..) checked and the
@@ -40,6 +41,7 @@ module esp_inbound #(
   input  wire logic [255:0]     job_ostate_i,
   input  wire logic             job_esn_i,
   input  wire logic [31:0]      job_seq_hi_i,
+  input  wire logic [31:0]      job_spi_i,     // the SA's SPI: a packet with another one is UNKNOWN_SA
   input  wire logic [LEN_W-1:0] job_len_i,
   // ESP packet beats
   input  wire logic             in_valid_i,
@@ -67,7 +69,7 @@ module esp_inbound #(
   state_e state_q, state_d;
   logic [255:0] istate_q, ostate_q, dkey_q;
   logic dkey_v_q, sha256_q, esn_q;
-  logic [31:0] seq_hi_q;
+  logic [31:0] seq_hi_q, spi_q;
   logic [63:0] hdr_q;
   logic [BW-1:0] nblk_q, in_blk_q, ret_q, rp_q, pl_blk_q;
   logic [LEN_W-1:0] ct_len_q, pl_len_q;
@@ -189,7 +191,8 @@ module esp_inbound #(
   end
 
   // ---- control ----
-  logic in_fire, out_fire;
+  logic in_fire, out_fire, spi_bad;
+  assign spi_bad = hdr_q[63:32] != spi_q;
   logic [7:0] padlen;
   assign in_fire = in_valid_i && in_ready_o;
   assign out_fire = out_valid_o && out_ready_i;
@@ -217,7 +220,7 @@ module esp_inbound #(
       S_CT: if (in_fire && in_blk_q == nblk_q - 1'b1) state_d = S_ICV;
       S_ICV: if (in_fire) state_d = S_WAIT;
       S_WAIT: if (icv_v_q && ret_q == nblk_q) state_d = S_CMP;
-      S_CMP: state_d = (icv_diff || {8'h0, padlen} > pad_end) ? S_RES : S_PAD;
+      S_CMP: state_d = (spi_bad || icv_diff || {8'h0, padlen} > pad_end) ? S_RES : S_PAD;
       S_PAD: if (rp_q == nblk_q - 1'b1) state_d = (bad_q || pad_bad_blk || pl_len_q == '0) ? S_RES : S_OUT;
       S_OUT: if (out_fire && out_last_o) state_d = S_RES;
       S_RES: if (res_ready_i) state_d = S_IDLE;
@@ -238,6 +241,7 @@ module esp_inbound #(
         sha256_q <= job_sha256_i;
         esn_q <= job_esn_i;
         seq_hi_q <= job_seq_hi_i;
+        spi_q <= job_spi_i;
         ct_len_q <= ct_len;
         nblk_q <= BW'(ct_len >> 4);
         in_blk_q <= '0;
@@ -260,7 +264,8 @@ module esp_inbound #(
       S_ICV: if (in_fire) rx_icv_q <= in_data_i;
       S_CMP: begin
         // status first from the ICV alone; the padding is looked at only when it passed
-        if (icv_diff) status_q <= 8'(hubsec_card_pkg::STATUS_ICV_MISMATCH);
+        if (spi_bad) status_q <= 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
+        else if (icv_diff) status_q <= 8'(hubsec_card_pkg::STATUS_ICV_MISMATCH);
         else if ({8'h0, padlen} > pad_end) status_q <= 8'(hubsec_card_pkg::STATUS_BAD_PADDING);
         pl_len_q <= pad_end - {8'h0, padlen};
         pl_blk_q <= BW'((pad_end - {8'h0, padlen} + LEN_W'(15)) >> 4);

@@ -153,7 +153,7 @@ TEST_F(Dp, SlotsGenerationsAndPacketsBitExact) {
     Bytes esp = ref;
     if (rng() % 4 == 0) esp[rng() % esp.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
     auto dec = soft(sa, Direction::kInbound);
-    const SoftOpen want = soft_open(*dec, esp, static_cast<std::uint32_t>(seq >> 32));
+    const SoftOpen want = soft_open(*dec, esp, static_cast<std::uint32_t>(seq >> 32), sa.spi);
     const Result r = run(true, 2 * i + 1, gens[i], seq, iv, esp.size(), 0,
                          inbound_beats(esp, driver::icv_bytes(sa.alg)), st);
     EXPECT_EQ(r.status, want.status) << "packet " << n;

@@ -93,6 +93,7 @@ InResult run_inbound(Vesp_in_small& m, const Sa& sa, std::uint32_t seq_hi, const
   put(m.job_ostate_i, 256, sa.states.outer.data(), 32);
   m.job_esn_i = sa.esn;
   m.job_seq_hi_i = seq_hi;
+  m.job_spi_i = sa.spi;
   m.job_len_i = static_cast<std::uint16_t>(esp.size());
   const auto beats = send_beats ? inbound_beats(esp, driver::icv_bytes(sa.alg))
                                 : std::vector<std::pair<const std::uint8_t*, std::size_t>>{};
@@ -202,21 +203,26 @@ TEST_F(Lanes, RandomPacketsBitExactWithStalls) {
     EXPECT_EQ(o.res_len, ref_len);
 
     // Inbound: the packet as sealed, or with one bit flipped anywhere (header, IV, ciphertext, ICV), or
-    // with the wrong inferred high half of the sequence number.
+    // with the wrong inferred high half of the sequence number, or with another SPI.
     Bytes esp = ref;
     auto seq_hi = static_cast<std::uint32_t>(seq >> 32);
-    const unsigned kind = rng() % 4;
+    const auto kind = static_cast<unsigned>(rng() % 5);
     if (kind == 1) {
       esp[rng() % esp.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
       ++tampered;
     } else if (kind == 2 && sa.esn) {
       seq_hi ^= 1u << (rng() % 32);
       ++tampered;
+    } else if (kind == 3) {
+      esp[rng() % 4] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+      ++tampered;
     }
     auto dec = soft(sa, Direction::kInbound);
-    const SoftOpen want = soft_open(*dec, esp, seq_hi);
+    const SoftOpen want = soft_open(*dec, esp, seq_hi, sa.spi);
     if (kind == 1 || (kind == 2 && sa.esn)) {
-      EXPECT_EQ(want.status, kStatusIcv);
+      EXPECT_TRUE(want.status == kStatusIcv || want.status == kStatusUnknownSa);
+    } else if (kind == 3) {
+      EXPECT_EQ(want.status, kStatusUnknownSa);
     }
     const InResult r = run_inbound(*in, sa, seq_hi, esp, true, st);
     expect_inbound(r, want, esp, "random");
@@ -284,7 +290,7 @@ TEST_F(Lanes, BadPaddingAfterGoodIcvAndBadLength) {
     const std::uint64_t seq = rng();
     const Bytes esp = seal_with_plaintext(sa, seq, random_bytes(rng, 16), plain);
     auto dec = soft(sa, Direction::kInbound);
-    const SoftOpen want = soft_open(*dec, esp, static_cast<std::uint32_t>(seq >> 32));
+    const SoftOpen want = soft_open(*dec, esp, static_cast<std::uint32_t>(seq >> 32), sa.spi);
     if (kind != 3) {
       EXPECT_EQ(want.status, kStatusPad);
       ++bad_pad;
@@ -299,7 +305,7 @@ TEST_F(Lanes, BadPaddingAfterGoodIcvAndBadLength) {
     Bytes cut = esp;
     cut.resize(esp.size() - 1 - rng() % 15);
     if (rng() & 1) cut.resize(esp.size() + 1 + rng() % 15, 0);
-    ASSERT_EQ(soft_open(*dec, cut, 0).status, kStatusLen);
+    ASSERT_EQ(soft_open(*dec, cut, 0, sa.spi).status, kStatusLen);
     const InResult r = run_inbound(*in, sa, 0, cut, false, st);
     EXPECT_EQ(r.status, kStatusLen);
     EXPECT_TRUE(r.payload.empty());
