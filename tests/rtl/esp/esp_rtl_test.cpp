@@ -331,6 +331,32 @@ TEST_F(Lanes, BadPaddingAfterGoodIcvAndBadLength) {
   EXPECT_EQ(r.payload, payload);
 }
 
+// Jumbo packets up to the inbound buffer (MAX_BLK = 1,024 blocks: 16,382 payload bytes), bit-exact both
+// ways; one block more is a bad length.
+TEST_F(Lanes, JumboPackets) {
+  std::mt19937_64 rng(5);
+  for (std::size_t len : {2047, 4000, 8950, 9000, 16382}) {
+    const Sa sa = random_sa(rng);
+    const Bytes payload = random_bytes(rng, len), iv = random_bytes(rng, 16);
+    const std::uint64_t seq = rng();
+    Stalls st{rng, 20};
+    auto enc = soft(sa, Direction::kOutbound);
+    Bytes ref(driver::esp_packet_length(len, sa.alg));
+    std::size_t ref_len = 0;
+    ASSERT_EQ(enc->seal(sa.spi, seq, iv.data(), payload, 41, ref, ref_len), EspStatus::kOk);
+    const OutResult o = run_outbound(*out, sa, seq, iv, payload, 41, st);
+    ASSERT_EQ(o.esp, ref) << "len " << len;
+    const InResult r = run_inbound(*in, sa, static_cast<std::uint32_t>(seq >> 32), o.esp, true, st);
+    EXPECT_EQ(r.status, kStatusOk) << "len " << len;
+    EXPECT_EQ(r.payload, payload);
+    EXPECT_EQ(r.nh, 41);
+  }
+  const Sa sa = random_sa(rng);
+  const Bytes too_big(24 + 16 * 1025 + driver::icv_bytes(sa.alg), 0);
+  Stalls st{rng, 0};
+  EXPECT_EQ(run_inbound(*in, sa, 0, too_big, false, st).status, kStatusLen);
+}
+
 // Single-packet latency without stalls (job handshake to result), printed for docs/benchmarks.md. The
 // AES and SHA core latencies do not depend on UNROLL / N_RND when one packet is in flight, so these are
 // also the shipped configuration's figures.
