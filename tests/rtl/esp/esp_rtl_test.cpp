@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <span>
@@ -182,7 +183,9 @@ TEST_F(Lanes, RandomPacketsBitExactWithStalls) {
   std::mt19937_64 rng(20261127);
   std::vector<Sa> sas;
   for (int i = 0; i < 8; ++i) sas.push_back(random_sa(rng));
-  constexpr int kPackets = 1000;  // CI size (about 12 s); issue 5 asks 5,000 for the full run
+  // CI size 1,000 (a few seconds); HUBSEC_ESP_PACKETS=5000 for the issue's full run.
+  const char* env = std::getenv("HUBSEC_ESP_PACKETS");
+  const int kPackets = env != nullptr ? std::max(1, std::atoi(env)) : 1000;
   int tampered = 0;
   for (int i = 0; i < kPackets; ++i) {
     const Sa& sa = sas[rng() % sas.size()];
