@@ -10,6 +10,7 @@
 #include "hubsec/driver/ipv4.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/datapath/gre.hpp"
+#include "hubsec/host/datapath/nhrp.hpp"
 
 namespace hubsec::host::datapath {
 
@@ -346,6 +347,11 @@ void DataPlane::run_batch(std::vector<Pending>& jobs, driver::EspOp op) {
       finish_inbound(job, c.out_len);
     }
   }
+  if (!control_out_.empty()) {
+    std::vector<Pending> replies;
+    replies.swap(control_out_);
+    run_batch(replies, driver::EspOp::kEncapsulate);
+  }
 }
 
 void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
@@ -379,8 +385,12 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
     ++e->recv_errors;
     return;
   }
+  if (gre->protocol == kGreProtoNhrp) {
+    handle_nhrp(gre->payload, h->src);
+    return;
+  }
   if (gre->protocol != kGreProtoIpv4) {
-    ++counters_.malformed_drops;  // NHRP and others are handled by their own path
+    ++counters_.malformed_drops;
     return;
   }
   auto inner = flow_of(gre->payload);
@@ -389,7 +399,8 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
     ++e->recv_errors;
     return;
   }
-  // Authenticated GRE from this NBMA address: its tunnel source is reachable there.
+  // Authenticated GRE from this NBMA address: its tunnel source is reachable there (a fallback for
+  // spokes that send traffic before their registration is answered).
   auto it = nhrp_.find(inner->src);
   if (it == nhrp_.end() && (inner->src & config_.tunnel_mask) == (config_.tunnel_address & config_.tunnel_mask)) {
     nhrp_[inner->src] = NhrpPeer{inner->src, h->src, true, std::chrono::steady_clock::now()};
@@ -397,6 +408,79 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   if (!io_.deliver_inner(gre->payload)) {
     ++counters_.deliver_errors;
   }
+}
+
+bool DataPlane::queue_gre(std::uint32_t nbma, std::uint16_t protocol, const std::vector<std::uint8_t>& payload,
+                          std::vector<Pending>& jobs) {
+  SaEntry* e = sad_.outbound_for(FlowKey{config_.local_nbma, nbma, kIpProtoGre, 0, 0});
+  if (!e) {
+    ++counters_.no_sa_drops;
+    return false;
+  }
+  Pending job;
+  job.in = build_gre_packet(config_.local_nbma, nbma, protocol, config_.gre_key, payload);
+  job.sa = e->outbound;
+  job.inbound_spi = e->inbound_spi;
+  jobs.push_back(std::move(job));
+  return true;
+}
+
+void DataPlane::handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src) {
+  auto r = parse_nhrp(nhrp);
+  if (!r) {
+    ++counters_.nhrp_malformed;
+    return;
+  }
+  if (r->op == kNhrpRegistrationReply) {
+    ++counters_.nhrp_replies_received;
+    if (r->request_id == pending_request_id_ && r->cie_code == 0) {
+      registered_ = true;
+      pending_request_id_ = 0;
+      next_registration_ = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, r->holding_time / 3));
+    }
+    return;
+  }
+  ++counters_.nhrp_requests_received;
+  // The NBMA address is where the registration came from (after any NAT), as DMVPN hubs record it.
+  nhrp_[r->src_proto] = NhrpPeer{r->src_proto, outer_src, true, std::chrono::steady_clock::now()};
+  NhrpRegistration reply = *r;
+  reply.op = kNhrpRegistrationReply;
+  reply.cie_code = 0;
+  if (queue_gre(outer_src, kGreProtoNhrp, build_nhrp(reply), control_out_)) {
+    ++counters_.nhrp_replies_sent;
+  }
+}
+
+void DataPlane::tick(std::chrono::steady_clock::time_point now) {
+  std::vector<Pending> jobs;
+  {
+    std::lock_guard lock(mutex_);
+    if (config_.static_nhrp.empty() || now < next_registration_) {
+      return;
+    }
+    const auto& [nhs, nbma] = *config_.static_nhrp.begin();
+    NhrpRegistration req;
+    req.request_id = next_request_id_++;
+    req.src_nbma = config_.local_nbma;
+    req.src_proto = config_.tunnel_address;
+    req.dst_proto = nhs;
+    req.mtu = config_.ip_mtu;
+    req.unique = true;
+    if (!sad_.outbound_for(FlowKey{config_.local_nbma, nbma, kIpProtoGre, 0, 0})) {
+      next_registration_ = now + std::chrono::seconds(1);  // IKE has not finished yet
+      return;
+    }
+    queue_gre(nbma, kGreProtoNhrp, build_nhrp(req), jobs);
+    ++counters_.nhrp_requests_sent;
+    pending_request_id_ = req.request_id;
+    next_registration_ = now + std::chrono::seconds(2);  // retried until the reply moves it on
+    run_batch(jobs, driver::EspOp::kEncapsulate);
+  }
+}
+
+bool DataPlane::registered() const {
+  std::lock_guard lock(mutex_);
+  return registered_;
 }
 
 void DataPlane::learn_nhrp(std::uint32_t tunnel, std::uint32_t nbma, bool dynamic) {

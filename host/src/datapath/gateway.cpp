@@ -70,9 +70,10 @@ void Gateway::run() {
   batch.reserve(kBatch);
   for (;;) {
     std::array<pollfd, 3> fds{{{tun_.fd(), POLLIN, 0}, {esp_.receive_fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
-    if (::poll(fds.data(), fds.size(), 1000) < 0) {
+    if (::poll(fds.data(), fds.size(), 500) < 0) {
       continue;  // EINTR
     }
+    data_plane_->tick(std::chrono::steady_clock::now());
     if (fds[2].revents & POLLIN) {
       return;
     }

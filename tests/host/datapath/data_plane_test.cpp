@@ -246,6 +246,36 @@ TEST_F(DataPlaneTest, SpokeSendsUnknownTunnelDestinationsToItsHub) {
   EXPECT_EQ(hub_io.inner[0], to_other_spoke);
 }
 
+TEST_F(DataPlaneTest, SpokeRegistersWithTheHubByNhrp) {
+  const auto now = std::chrono::steady_clock::now();
+  spoke->tick(now);  // no SA yet: nothing sent, in clear or otherwise
+  EXPECT_TRUE(spoke_io.outer.empty());
+  connect(1, h2s, s2h);
+  spoke->tick(now + std::chrono::seconds(2));
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  std::uint8_t nh = 0;
+  Bytes gre = open_esp(spoke_io.outer[0], s2h, nh);
+  ASSERT_GE(gre.size(), 4u);
+  EXPECT_EQ(Bytes(gre.begin(), gre.begin() + 4), (Bytes{0, 0, 0x20, 0x01}));  // GRE carrying NHRP
+  receive(*hub, spoke_io.outer[0]);
+  EXPECT_TRUE(hub_io.inner.empty());
+  auto peers = hub->nhrp_peers();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].tunnel, kSpokeTunnel);
+  EXPECT_EQ(peers[0].nbma, kSpokeNbma);
+  EXPECT_TRUE(peers[0].dynamic);
+  ASSERT_EQ(hub_io.outer.size(), 1u);  // the Registration Reply, in ESP
+  EXPECT_FALSE(spoke->registered());
+  receive(*spoke, hub_io.outer[0]);
+  EXPECT_TRUE(spoke->registered());
+  const auto c = hub->counters();
+  EXPECT_EQ(c.nhrp_requests_received, 1u);
+  EXPECT_EQ(c.nhrp_replies_sent, 1u);
+  EXPECT_EQ(spoke->counters().nhrp_replies_received, 1u);
+  spoke->tick(now + std::chrono::seconds(4));  // registered: the next one is holding time / 3 away
+  EXPECT_EQ(spoke_io.outer.size(), 1u);
+}
+
 TEST_F(DataPlaneTest, UnsupportedTransformIsRefusedAndItsTrafficDropped) {
   auto ev = install_event(1, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport, gre_host(kSpokeNbma),
                           gre_host(kHubNbma));

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The DMVPN gateway between network namespaces: a hub and a spoke, two hubsecd with the seed's
 # crypto (transport-mode ESP protecting GRE) and a Tunnel0 each (TUN devices 10.0.0.1 and 10.0.0.2).
-# The spoke registers nothing yet (NHRP is learned by the hub from the spoke's authenticated GRE):
-# the spoke pings the hub's tunnel address, then the hub pings the spoke's. tshark on the hub's
-# outer veth must see ESP and never clear GRE or ICMP.
+# The spoke registers with the hub by NHRP (inside the ESP); with the mapping learned from that alone
+# the hub pings the spoke's tunnel address first, then the spoke pings the hub's. tshark on the
+# hub's outer veth must see ESP and never clear GRE, NHRP or ICMP.
 #   hub_spoke_ping.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG [ESP_BACKEND]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,27 +41,28 @@ hs_wait 15 bash -c "hub show crypto ipsec sa | grep -q 'IKE SA' && spoke show cr
 ip -n "$HS_NS_A" -br addr show Tunnel0 | grep -q "10.0.0.1/24" || fail "hub: no Tunnel0 with 10.0.0.1/24"
 echo "PASS: IKE up, Tunnel0 TUN devices configured ($BACKEND backend)"
 
-ip netns exec "$HS_NS_B" ping -c 3 -i 0.2 -W 2 10.0.0.1 >"$WORK/ping-spoke-hub.txt" ||
-  fail "spoke -> hub ping: $(cat "$WORK/ping-spoke-hub.txt"); hub: $(hub show crypto ipsec sa | tail -3)"
-echo "PASS: spoke pings the hub's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-spoke-hub.txt"))"
+hs_wait 10 bash -c "hub show dmvpn | grep -Eq '$HS_ADDR_B +10.0.0.2 +UP'" ||
+  fail "the spoke did not register: $(hub show dmvpn)"
+echo "PASS: the spoke registered by NHRP: show dmvpn lists 10.0.0.2 at $HS_ADDR_B"
+
 ip netns exec "$HS_NS_A" ping -c 3 -i 0.2 -W 2 10.0.0.2 >"$WORK/ping-hub-spoke.txt" ||
   fail "hub -> spoke ping: $(cat "$WORK/ping-hub-spoke.txt")"
 echo "PASS: hub pings the spoke's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-hub-spoke.txt"))"
-
-hub show dmvpn >"$WORK/dmvpn.txt"
-grep -Eq "$HS_ADDR_B +10.0.0.2 +UP" "$WORK/dmvpn.txt" || fail "show dmvpn: $(cat "$WORK/dmvpn.txt")"
+ip netns exec "$HS_NS_B" ping -c 3 -i 0.2 -W 2 10.0.0.1 >"$WORK/ping-spoke-hub.txt" ||
+  fail "spoke -> hub ping: $(cat "$WORK/ping-spoke-hub.txt"); hub: $(hub show crypto ipsec sa | tail -3)"
+echo "PASS: spoke pings the hub's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-spoke-hub.txt"))"
 hub show crypto ipsec sa >"$WORK/ipsec-sa.txt"
 enc=$(grep -o '#pkts encaps: [0-9]*' "$WORK/ipsec-sa.txt" | awk '{s+=$3} END {print s+0}')
 dec=$(grep -o '#pkts decaps: [0-9]*' "$WORK/ipsec-sa.txt" | awk '{s+=$3} END {print s+0}')
 [ "$enc" -ge 6 ] && [ "$dec" -ge 6 ] || fail "hub counters encaps $enc decaps $dec: $(cat "$WORK/ipsec-sa.txt")"
-echo "PASS: show dmvpn lists the spoke UP; show crypto ipsec sa counts $enc encaps, $dec decaps"
+echo "PASS: show crypto ipsec sa counts $enc encaps, $dec decaps"
 
 sleep 0.5
 kill "$CAPTURE_PID" 2>/dev/null || true
 hs_wait 10 sh -c "! kill -0 $CAPTURE_PID 2>/dev/null" || true
 esp=$(tshark -r "$WORK/outer.pcapng" -Y esp 2>/dev/null | wc -l)
-clear=$(tshark -r "$WORK/outer.pcapng" -Y "gre or icmp" 2>/dev/null | wc -l)
-[ "$esp" -ge 12 ] || fail "only $esp ESP frames on the outer link"
+clear=$(tshark -r "$WORK/outer.pcapng" -Y "gre or nhrp or icmp" 2>/dev/null | wc -l)
+[ "$esp" -ge 14 ] || fail "only $esp ESP frames on the outer link"
 [ "$clear" -eq 0 ] || fail "$clear clear GRE/ICMP frames on the outer link: $(tshark -r "$WORK/outer.pcapng" -Y 'gre or icmp' | head)"
-echo "PASS: the outer link carried $esp ESP frames and no clear GRE or ICMP"
+echo "PASS: the outer link carried $esp ESP frames and no clear GRE, NHRP or ICMP"
 echo "ALL PASS (hub and spoke over GRE/IPsec, $BACKEND backend)"

@@ -59,6 +59,8 @@ struct DataPlaneCounters {
   std::uint64_t crypto_drops = 0;      // the backend refused the job (ICV, replay, ring full, ...)
   std::uint64_t install_refused = 0;   // Child SA the backend cannot do (e.g. AES-128): its traffic drops
   std::uint64_t send_errors = 0, deliver_errors = 0;
+  std::uint64_t nhrp_requests_sent = 0, nhrp_requests_received = 0, nhrp_replies_sent = 0,
+                nhrp_replies_received = 0, nhrp_malformed = 0;
 };
 
 struct NhrpPeer {
@@ -85,6 +87,11 @@ class DataPlane final : public daemon::ChildSaSink {
   void from_tunnel(std::span<const Packet> packets);
   void from_network(std::span<const Packet> packets);  // whole IPv4 packets: IP/ESP or IP/UDP/ESP
 
+  // Timers: a spoke (re)sends its NHRP registration to its NHS (every 2 s until answered, then every
+  // holding time / 3). Called by the packet thread about twice a second.
+  void tick(std::chrono::steady_clock::time_point now);
+  bool registered() const;
+
   // NHRP cache (the registration handling adds dynamic entries).
   void learn_nhrp(std::uint32_t tunnel, std::uint32_t nbma, bool dynamic);
   std::vector<NhrpPeer> nhrp_peers() const;
@@ -105,6 +112,9 @@ class DataPlane final : public daemon::ChildSaSink {
   void finish_inbound(Pending& job, std::size_t out_len);
   void tunnel_packet(Packet packet, std::vector<Pending>& jobs);
   void remove_locked(std::uint32_t inbound_spi);
+  bool queue_gre(std::uint32_t nbma, std::uint16_t protocol, const std::vector<std::uint8_t>& payload,
+                 std::vector<Pending>& jobs);
+  void handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src);
 
   mutable std::mutex mutex_;
   driver::EspOffload& offload_;
@@ -115,6 +125,11 @@ class DataPlane final : public daemon::ChildSaSink {
   std::map<std::uint32_t, NhrpPeer> nhrp_;  // by tunnel address
   DataPlaneCounters counters_;
   std::uint64_t next_cookie_ = 1;
+  std::vector<Pending> control_out_;  // NHRP replies produced while handling a batch
+  std::uint32_t next_request_id_ = 1;
+  std::uint32_t pending_request_id_ = 0;
+  bool registered_ = false;
+  std::chrono::steady_clock::time_point next_registration_{};
 };
 
 // Parses the transport/tunnel-relevant fields of an IPv4 packet for a policy lookup.
