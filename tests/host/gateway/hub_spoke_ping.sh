@@ -65,4 +65,18 @@ clear=$(tshark -r "$WORK/outer.pcapng" -Y "gre or nhrp or icmp" 2>/dev/null | wc
 [ "$esp" -ge 14 ] || fail "only $esp ESP frames on the outer link"
 [ "$clear" -eq 0 ] || fail "$clear clear GRE/ICMP frames on the outer link: $(tshark -r "$WORK/outer.pcapng" -Y 'gre or icmp' | head)"
 echo "PASS: the outer link carried $esp ESP frames and no clear GRE, NHRP or ICMP"
+# Decrypted by tshark with the hub's key log (its esp_sa file): the ESP carries GRE with the pings
+# and the NHRP registration and reply, all well-formed to Wireshark's own dissectors.
+tshark_keys() {
+  WIRESHARK_CONFIG_DIR="$WORK/keys" tshark -r "$WORK/outer.pcapng" \
+    -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE "$@" 2>>"$WORK/tshark.err"
+}
+icmp_in_esp=$(tshark_keys -Y "esp && gre && icmp" | wc -l)
+nhrp_req=$(tshark_keys -Y "esp && gre && nhrp.hdr.op.type == 3 && nhrp.src.nbma.addr == $HS_ADDR_B && nhrp.src.prot.addr == 10.0.0.2 && nhrp.hdr.chksum.status == \"Good\"" | wc -l)
+nhrp_rep=$(tshark_keys -Y "esp && gre && nhrp.hdr.op.type == 4" | wc -l)
+malformed=$(tshark_keys -Y "_ws.malformed || _ws.expert.severity >= 6291456" | wc -l)
+[ "$icmp_in_esp" -ge 12 ] || fail "tshark decrypted only $icmp_in_esp ICMP-in-GRE-in-ESP frames"
+[ "$nhrp_req" -ge 1 ] && [ "$nhrp_rep" -ge 1 ] || fail "tshark found $nhrp_req NHRP requests, $nhrp_rep replies"
+[ "$malformed" -eq 0 ] || fail "tshark flags $malformed frames: $(tshark_keys -Y '_ws.malformed || _ws.expert.severity >= 6291456' | head -3)"
+echo "PASS: tshark decrypts the ESP with the logged keys: $icmp_in_esp ICMP in GRE, NHRP request/reply $nhrp_req/$nhrp_rep, none malformed"
 echo "ALL PASS (hub and spoke over GRE/IPsec, $BACKEND backend)"
