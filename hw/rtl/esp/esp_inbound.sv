@@ -164,10 +164,13 @@ module esp_inbound #(
 
   // ---- packet buffer: plaintext blocks ----
   logic [127:0] buf_q[MAX_BLK];
+  // Registered read (block RAM): the address is the read pointer's next value, so rd_data always holds
+  // buf_q[rp_q]. Reads start after the last write (S_CMP), so no read meets a write of the same block.
   logic [127:0] rd_data;
-  assign rd_data = buf_q[rp_q[AW-1:0]];
+  logic [BW-1:0] rp_d;
   always_ff @(posedge clk_i) begin
     if (aes_out_valid) buf_q[pt_idx] <= pt;
+    rd_data <= buf_q[rp_d[AW-1:0]];
   end
 
   // ---- ICV compare: constant time, the whole tag at once ----
@@ -233,6 +236,19 @@ module esp_inbound #(
     else state_q <= state_d;
   end
 
+  // read pointer: the first block with padding (S_CMP), one block per cycle over the padding (S_PAD), then
+  // from block 0 one per output beat (S_OUT)
+  always_comb begin
+    rp_d = rp_q;
+    case (state_q)
+      S_CMP: rp_d = BW'((pad_end - {8'h0, padlen}) >> 4);
+      S_PAD: rp_d = (rp_q == nblk_q - 1'b1) ? '0 : rp_q + 1'b1;
+      S_OUT: if (out_fire) rp_d = rp_q + 1'b1;
+      default: ;
+    endcase
+  end
+  always_ff @(posedge clk_i) rp_q <= rp_d;
+
   always_ff @(posedge clk_i) begin
     case (state_q)
       S_IDLE: if (job_valid_i && job_ready_o) begin
@@ -269,19 +285,13 @@ module esp_inbound #(
         else if ({8'h0, padlen} > pad_end) status_q <= 8'(hubsec_card_pkg::STATUS_BAD_PADDING);
         pl_len_q <= pad_end - {8'h0, padlen};
         pl_blk_q <= BW'((pad_end - {8'h0, padlen} + LEN_W'(15)) >> 4);
-        rp_q <= BW'((pad_end - {8'h0, padlen}) >> 4);
         bad_q <= 1'b0;
       end
       S_PAD: begin
         bad_q <= bad_q || pad_bad_blk;
-        if (rp_q == nblk_q - 1'b1) begin
-          rp_q <= '0;
-          if (bad_q || pad_bad_blk) status_q <= 8'(hubsec_card_pkg::STATUS_BAD_PADDING);
-        end else begin
-          rp_q <= rp_q + 1'b1;
-        end
+        if (rp_q == nblk_q - 1'b1 && (bad_q || pad_bad_blk))
+          status_q <= 8'(hubsec_card_pkg::STATUS_BAD_PADDING);
       end
-      S_OUT: if (out_fire) rp_q <= rp_q + 1'b1;
       default: ;
     endcase
     if (in_fire || state_q != S_CT) begin
