@@ -368,7 +368,10 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
     }
     return;
   }
-  if (e->mode == ike::ChildMode::kTunnel) {
+  // Tunnel mode carries either a site's traffic (delivered as it is) or, from a peer that protects
+  // its GRE with tunnel mode (strongSwan's kernel-libipsec does tunnel mode only), GRE to us.
+  const bool gre_to_us = flow->protocol == kIpProtoGre && flow->dst == config_.local_nbma;
+  if (e->mode == ike::ChildMode::kTunnel && !gre_to_us) {
     if (!io_.deliver_inner(plain)) {
       ++counters_.deliver_errors;
     }
