@@ -71,8 +71,14 @@ gateway_demo() {
     sleep 0.2
   done
   echo "hub has $(hub show crypto ipsec sa | grep -c '  IKE SA') Child SAs (logs in $work)"
+  # Each spoke then registers its tunnel address with the hub (NHRP, inside the ESP).
+  for t in $(seq 50); do
+    hub show dmvpn 2>/dev/null | grep -q "NHRP Peers:2," && break
+    sleep 0.2
+  done
+  echo "hub knows $(hub show dmvpn | grep -Ec ' UP ') spokes by NHRP registration"
 
-  step "4. Pings over the tunnel (GRE inside ESP on the wire)"
+  step "4. Pings over the tunnel (GRE inside ESP on the wire); the hub finds the spokes through NHRP"
   local ok=0 total=0
   ping_over() {
     local from=$1 to=$2 what=$3
@@ -84,10 +90,10 @@ gateway_demo() {
       echo "  FAIL  $what: $(grep -o '[0-9]* received' "$work/ping.txt" || echo no answer)"
     fi
   }
-  ping_over $ns_s1 10.0.0.1 "spoke1 (10.0.0.11) -> hub (10.0.0.1)"
-  ping_over $ns_s2 10.0.0.1 "spoke2 (10.0.0.12) -> hub (10.0.0.1)"
-  ping_over $ns_hub 10.0.0.11 "hub -> spoke1"
-  ping_over $ns_hub 10.0.0.12 "hub -> spoke2"
+  ping_over $ns_hub 10.0.0.11 "hub (10.0.0.1) -> spoke1 (10.0.0.11)"
+  ping_over $ns_hub 10.0.0.12 "hub (10.0.0.1) -> spoke2 (10.0.0.12)"
+  ping_over $ns_s1 10.0.0.1 "spoke1 -> hub"
+  ping_over $ns_s2 10.0.0.1 "spoke2 -> hub"
   ping_over $ns_s1 10.0.0.12 "spoke1 -> spoke2 (through the hub)"
 
   step "5. hub# show dmvpn"

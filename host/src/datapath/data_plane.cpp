@@ -212,6 +212,10 @@ void DataPlane::esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remo
 
 void DataPlane::tunnel_packet(Packet packet, std::vector<Pending>& jobs) {
   ++counters_.tunnel_in;
+  if (!packet.empty() && (packet[0] >> 4) != 4) {
+    ++counters_.non_ipv4_drops;  // the data path is IPv4 only
+    return;
+  }
   auto flow = flow_of(packet);
   if (!flow) {
     ++counters_.malformed_drops;

@@ -122,7 +122,8 @@ std::string DataPlane::show_ipsec_sa() const {
   }
   out += "Drops: no SA " + std::to_string(counters_.no_sa_drops) + ", no NHRP mapping " +
          std::to_string(counters_.no_nhrp_drops) + ", unknown SPI " + std::to_string(counters_.unknown_spi_drops) +
-         ", malformed " + std::to_string(counters_.malformed_drops) + ", policy " +
+         ", malformed " + std::to_string(counters_.malformed_drops) + ", not IPv4 " +
+         std::to_string(counters_.non_ipv4_drops) + ", policy " +
          std::to_string(counters_.policy_drops) + ", crypto " + std::to_string(counters_.crypto_drops) +
          ", SA refused " + std::to_string(counters_.install_refused) + "\n";
   return out;

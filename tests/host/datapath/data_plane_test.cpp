@@ -227,6 +227,11 @@ TEST_F(DataPlaneTest, NoSaMeansDropAndCountNeverClear) {
   send(*hub, icmp(kHubTunnel, 0x0a000009));  // the hub has no NHRP entry for 10.0.0.9
   EXPECT_TRUE(hub_io.outer.empty());
   EXPECT_EQ(hub->counters().no_nhrp_drops, 1u);
+  Bytes v6(40, 0);
+  v6[0] = 0x60;  // an IPv6 header (the kernel's router solicitations on the TUN device)
+  send(*spoke, v6);
+  EXPECT_TRUE(spoke_io.outer.empty());
+  EXPECT_EQ(spoke->counters().non_ipv4_drops, 1u);
   // After the delete, the same holds again.
   connect(1, h2s, s2h);
   spoke->remove(ike::ChildSaDelete{1, h2s.spi, s2h.spi, ike::ChildSaDelete::Reason::kPeerDeleted});

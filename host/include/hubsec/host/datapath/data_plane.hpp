@@ -54,7 +54,8 @@ struct DataPlaneCounters {
   std::uint64_t no_sa_drops = 0;       // would have needed an SA that does not exist: dropped, not sent clear
   std::uint64_t no_nhrp_drops = 0;     // tunnel destination with no NBMA address
   std::uint64_t unknown_spi_drops = 0;
-  std::uint64_t malformed_drops = 0;   // not IPv4, bad GRE, ...
+  std::uint64_t malformed_drops = 0;   // bad IPv4 header, bad GRE, ...
+  std::uint64_t non_ipv4_drops = 0;    // from the tunnel interface: IPv6 (router solicitations, ...)
   std::uint64_t policy_drops = 0;      // decrypted but outside the SA's selectors
   std::uint64_t crypto_drops = 0;      // the backend refused the job (ICV, replay, ring full, ...)
   std::uint64_t install_refused = 0;   // Child SA the backend cannot do (e.g. AES-128): its traffic drops
