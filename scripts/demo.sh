@@ -60,6 +60,7 @@ gateway_demo() {
   for t in $(seq 50); do grep -q "Capturing on" "$work/tshark.log" && break; sleep 0.2; done
   ip netns exec $ns_hub "$HUBSECD" -c "$work/hub.conf" -s "$work/hub.sock" --esp-backend soft >"$work/hub.log" 2>&1 &
   pids+=($!)
+  for t in $(seq 50); do [ -S "$work/hub.sock" ] && break; sleep 0.1; done  # the hub listens before spokes call
   for i in 1 2; do
     ip netns exec hsdemo-spoke$i "$HUBSECD" -c "$work/spoke$i.conf" -s "$work/spoke$i.sock" --esp-backend soft \
       >"$work/spoke$i.log" 2>&1 &
