@@ -11,6 +11,7 @@
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/datapath/gre.hpp"
 #include "hubsec/host/datapath/nhrp.hpp"
+#include "hubsec/host/datapath/tcp_mss.hpp"
 
 namespace hubsec::host::datapath {
 
@@ -221,6 +222,13 @@ void DataPlane::tunnel_packet(Packet packet, std::vector<Pending>& jobs) {
     ++counters_.malformed_drops;
     return;
   }
+  std::vector<std::uint8_t> clamped;
+  if (config_.tcp_adjust_mss && flow->protocol == 6) {
+    clamped.assign(packet.begin(), packet.end());
+    if (clamp_tcp_mss(clamped, *config_.tcp_adjust_mss)) {
+      packet = clamped;
+    }
+  }
   // Site-to-site: the inner packet itself matches a tunnel-mode SA.
   if (SaEntry* e = sad_.outbound_for(*flow); e && e->mode == ike::ChildMode::kTunnel) {
     Pending job;
@@ -376,6 +384,9 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   // its GRE with tunnel mode (strongSwan's kernel-libipsec does tunnel mode only), GRE to us.
   const bool gre_to_us = flow->protocol == kIpProtoGre && flow->dst == config_.local_nbma;
   if (e->mode == ike::ChildMode::kTunnel && !gre_to_us) {
+    if (config_.tcp_adjust_mss) {
+      clamp_tcp_mss(std::span(job.out.data(), out_len), *config_.tcp_adjust_mss);
+    }
     if (!io_.deliver_inner(plain)) {
       ++counters_.deliver_errors;
     }
@@ -411,6 +422,10 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   auto it = nhrp_.find(inner->src);
   if (it == nhrp_.end() && (inner->src & config_.tunnel_mask) == (config_.tunnel_address & config_.tunnel_mask)) {
     nhrp_[inner->src] = NhrpPeer{inner->src, h->src, true, std::chrono::steady_clock::now()};
+  }
+  if (config_.tcp_adjust_mss) {
+    const auto at = static_cast<std::size_t>(gre->payload.data() - job.out.data());
+    clamp_tcp_mss(std::span(job.out.data() + at, gre->payload.size()), *config_.tcp_adjust_mss);
   }
   if (!io_.deliver_inner(gre->payload)) {
     ++counters_.deliver_errors;

@@ -30,6 +30,7 @@ std::optional<DataPlaneConfig> data_plane_config(const config::Config& config, s
     c.tunnel_mask = t.ip_address->mask.value;
     c.gre_key = t.tunnel_key;
     c.ip_mtu = t.ip_mtu.value_or(1400);
+    c.tcp_adjust_mss = t.tcp_adjust_mss;
     for (const auto& nhs : t.nhrp_nhs) {
       if (nhs.nbma) {
         c.static_nhrp[nhs.nhs.value] = nhs.nbma->value;

@@ -138,6 +138,7 @@ class DataPlaneTest : public ::testing::Test {
     spoke_cfg.local_nbma = kSpokeNbma;
     spoke_cfg.tunnel_address = kSpokeTunnel;
     spoke_cfg.static_nhrp[kHubTunnel] = kHubNbma;  // ip nhrp nhs 10.0.0.1 nbma 192.0.2.1
+    spoke_cfg.tcp_adjust_mss = 1360;               // ip tcp adjust-mss 1360
     hub = std::make_unique<DataPlane>(hub_offload, hub_io, log, hub_cfg);
     spoke = std::make_unique<DataPlane>(spoke_offload, spoke_io, log, spoke_cfg);
   }
@@ -279,6 +280,21 @@ TEST_F(DataPlaneTest, SpokeRegistersWithTheHubByNhrp) {
   EXPECT_EQ(spoke->counters().nhrp_replies_received, 1u);
   spoke->tick(now + std::chrono::seconds(4));  // registered: the next one is holding time / 3 away
   EXPECT_EQ(spoke_io.outer.size(), 1u);
+}
+
+TEST_F(DataPlaneTest, AdjustMssClampsSynsEnteringTheTunnel) {
+  connect(1, h2s, s2h);
+  driver::Ipv4Header h;
+  h.protocol = 6;
+  h.src = kSpokeTunnel;
+  h.dst = kHubTunnel;
+  Bytes tcp{0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, 0x05, 0xb4};
+  send(*spoke, driver::build_ipv4_packet(h, tcp));
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  receive(*hub, spoke_io.outer[0]);
+  ASSERT_EQ(hub_io.inner.size(), 1u);
+  ASSERT_EQ(hub_io.inner[0].size(), 44u);
+  EXPECT_EQ((hub_io.inner[0][42] << 8) | hub_io.inner[0][43], 1360);
 }
 
 TEST_F(DataPlaneTest, UnsupportedTransformIsRefusedAndItsTrafficDropped) {

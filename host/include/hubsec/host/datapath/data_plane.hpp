@@ -46,6 +46,7 @@ struct DataPlaneConfig {
   std::uint32_t tunnel_mask = 0;
   std::optional<std::uint32_t> gre_key;  // `tunnel key`
   std::uint16_t ip_mtu = 1400;
+  std::optional<std::uint16_t> tcp_adjust_mss;  // `ip tcp adjust-mss`: SYNs both ways are clamped
   std::map<std::uint32_t, std::uint32_t> static_nhrp;  // tunnel address -> NBMA (`ip nhrp nhs X nbma Y`, `ip nhrp map`)
 };
 
