@@ -17,7 +17,8 @@ namespace hubsec::host::datapath {
 
 namespace {
 
-constexpr std::size_t kEspOverhead = 20 + 8 + 8 + 16 + 15 + 2 + 16;  // outer IP, UDP, SPI/seq, IV, pad, trailer, ICV
+constexpr std::size_t kEspOverhead =
+    20 + 8 + 8 + 16 + 15 + 2 + 16;  // outer IP, UDP, SPI/seq, IV, pad, trailer, ICV
 constexpr std::uint8_t kIpProtoTcp = 6;
 constexpr std::uint8_t kIpProtoUdp = 17;
 
@@ -106,7 +107,8 @@ void DataPlane::install(const ike::ChildSaInstall& event) {
   std::lock_guard lock(mutex_);
   const ike::ChildSaInfo& sa = event.sa;
   driver::SaParams in, out;
-  const bool ok = make_params(sa, driver::Direction::kInbound, in) && make_params(sa, driver::Direction::kOutbound, out);
+  const bool ok =
+      make_params(sa, driver::Direction::kInbound, in) && make_params(sa, driver::Direction::kOutbound, out);
   SaEntry e;
   e.ike_sa = sa.ike_sa;
   e.reqid = sa.reqid;
@@ -138,15 +140,15 @@ void DataPlane::install(const ike::ChildSaInstall& event) {
       offload_.remove_sa(e.inbound);
     }
     ++counters_.install_refused;
-    log_.error("child SA in " + spi_text(e.inbound_spi) + " refused by the ESP backend (transform or table): " +
-               "its traffic is dropped");
+    log_.error("child SA in " + spi_text(e.inbound_spi) +
+               " refused by the ESP backend (transform or table): " + "its traffic is dropped");
     return;
   }
-  log_.info("ESP SA installed: in " + spi_text(e.inbound_spi) + " out " + spi_text(e.outbound_spi) + " reqid " +
-            std::to_string(e.reqid) + (event.replaces_inbound_spi ? " (rekey of in " +
-                                                                         spi_text(event.replaces_inbound_spi) +
-                                                                         ", kept until its delete)"
-                                                                   : ""));
+  log_.info("ESP SA installed: in " + spi_text(e.inbound_spi) + " out " + spi_text(e.outbound_spi) +
+            " reqid " + std::to_string(e.reqid) +
+            (event.replaces_inbound_spi
+                 ? " (rekey of in " + spi_text(event.replaces_inbound_spi) + ", kept until its delete)"
+                 : ""));
   sad_.add(std::move(e));
 }
 
@@ -159,8 +161,9 @@ void DataPlane::update(const ike::ChildSaUpdate& event) {
   }
   // The backend's SA carries the encapsulation: the endpoints change rarely, so the data plane keeps
   // using the current handles and logs the change (re-install would need the keys, which IKE holds).
-  log_.warn("ESP SA in " + spi_text(event.inbound_spi) + ": endpoints changed to " + event.remote.to_string() +
-            (event.udp_encap ? " UDP-encap" : "") + "; not applied to the installed SA");
+  log_.warn("ESP SA in " + spi_text(event.inbound_spi) + ": endpoints changed to " +
+            event.remote.to_string() + (event.udp_encap ? " UDP-encap" : "") +
+            "; not applied to the installed SA");
   ++e->send_errors;
 }
 
@@ -420,7 +423,8 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   // Authenticated GRE from this NBMA address: its tunnel source is reachable there (a fallback for
   // spokes that send traffic before their registration is answered).
   auto it = nhrp_.find(inner->src);
-  if (it == nhrp_.end() && (inner->src & config_.tunnel_mask) == (config_.tunnel_address & config_.tunnel_mask)) {
+  if (it == nhrp_.end() &&
+      (inner->src & config_.tunnel_mask) == (config_.tunnel_address & config_.tunnel_mask)) {
     nhrp_[inner->src] = NhrpPeer{inner->src, h->src, true, std::chrono::steady_clock::now()};
   }
   if (config_.tcp_adjust_mss) {
@@ -432,8 +436,8 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   }
 }
 
-bool DataPlane::queue_gre(std::uint32_t nbma, std::uint16_t protocol, const std::vector<std::uint8_t>& payload,
-                          std::vector<Pending>& jobs) {
+bool DataPlane::queue_gre(std::uint32_t nbma, std::uint16_t protocol,
+                          const std::vector<std::uint8_t>& payload, std::vector<Pending>& jobs) {
   SaEntry* e = sad_.outbound_for(FlowKey{config_.local_nbma, nbma, kIpProtoGre, 0, 0});
   if (!e) {
     ++counters_.no_sa_drops;
@@ -458,7 +462,8 @@ void DataPlane::handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t ou
     if (r->request_id == pending_request_id_ && r->cie_code == 0) {
       registered_ = true;
       pending_request_id_ = 0;
-      next_registration_ = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, r->holding_time / 3));
+      next_registration_ =
+          std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, r->holding_time / 3));
     }
     return;
   }

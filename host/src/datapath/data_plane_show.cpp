@@ -10,8 +10,8 @@ namespace hubsec::host::datapath {
 namespace {
 
 std::string ip_text(std::uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) + "." + std::to_string((a >> 8) & 0xff) +
-         "." + std::to_string(a & 0xff);
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) + "." +
+         std::to_string((a >> 8) & 0xff) + "." + std::to_string(a & 0xff);
 }
 
 std::string spi_text(std::uint32_t spi) {
@@ -29,8 +29,8 @@ std::string ident(const std::vector<ike::TrafficSelector>& list) {
   const std::uint32_t lo = ts.start.v4_host_order(), hi = ts.end.v4_host_order();
   const std::uint32_t mask = ~(lo ^ hi);
   const unsigned port = ts.start_port == ts.end_port ? ts.start_port : 0;
-  return "(" + ip_text(lo) + "/" + ip_text(mask) + "/" + std::to_string(ts.ip_proto) + "/" + std::to_string(port) +
-         ")";
+  return "(" + ip_text(lo) + "/" + ip_text(mask) + "/" + std::to_string(ts.ip_proto) + "/" +
+         std::to_string(port) + ")";
 }
 
 std::string transform(const SaEntry& e) {
@@ -40,10 +40,12 @@ std::string transform(const SaEntry& e) {
 
 std::string lifetime_left(const SaEntry& e, const driver::SaCounters& c) {
   const auto age =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - e.installed_at).count();
-  const long long secs = e.lifetime.seconds.count() ? std::max<long long>(0, e.lifetime.seconds.count() - age) : 0;
-  const long long kb =
-      e.lifetime.kilobytes ? std::max<long long>(0, static_cast<long long>(e.lifetime.kilobytes) -
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - e.installed_at)
+          .count();
+  const long long secs =
+      e.lifetime.seconds.count() ? std::max<long long>(0, e.lifetime.seconds.count() - age) : 0;
+  const long long kb = e.lifetime.kilobytes
+                           ? std::max<long long>(0, static_cast<long long>(e.lifetime.kilobytes) -
                                                         static_cast<long long>(c.bytes / 1024))
                            : 0;
   return "(" + std::to_string(kb) + "/" + std::to_string(secs) + ")";
@@ -76,7 +78,8 @@ std::string describe(const SaEntry& e) {
 std::string DataPlane::show_ipsec_sa() const {
   std::lock_guard lock(mutex_);
   std::string out = "\ninterface: " + config_.interface_name + "\n";
-  out += "    Crypto map tag: " + config_.interface_name + "-head-0, local addr " + ip_text(config_.local_nbma) + "\n";
+  out += "    Crypto map tag: " + config_.interface_name + "-head-0, local addr " +
+         ip_text(config_.local_nbma) + "\n";
   for (const auto& [spi, e] : sad_.entries()) {
     const auto in = offload_.counters(e.inbound).value_or(driver::SaCounters{});
     const auto outc = offload_.counters(e.outbound).value_or(driver::SaCounters{});
@@ -84,7 +87,8 @@ std::string DataPlane::show_ipsec_sa() const {
     out += "\n   protected vrf: (none)\n";
     out += "   local  ident (addr/mask/prot/port): " + ident(e.local_ts) + "\n";
     out += "   remote ident (addr/mask/prot/port): " + ident(e.remote_ts) + "\n";
-    out += "   current_peer " + e.remote.address.to_string() + " port " + std::to_string(e.remote.port) + "\n";
+    out +=
+        "   current_peer " + e.remote.address.to_string() + " port " + std::to_string(e.remote.port) + "\n";
     out += "     PERMIT, flags={origin_is_acl,}\n";
     out += "    #pkts encaps: " + encaps + ", #pkts encrypt: " + encaps + ", #pkts digest: " + encaps + "\n";
     out += "    #pkts decaps: " + decaps + ", #pkts decrypt: " + decaps + ", #pkts verify: " + decaps + "\n";
@@ -93,24 +97,27 @@ std::string DataPlane::show_ipsec_sa() const {
     out += "    #pkts not decompressed: 0, #pkts decompress failed: 0\n";
     out += "    #send errors " + std::to_string(errors(outc) + e.send_errors) + ", #recv errors " +
            std::to_string(errors(in) + in.replay_failures + e.recv_errors + e.policy_drops) + "\n";
-    out += "    #pkts replay failed: " + std::to_string(in.replay_failures) + ", #pkts verify failed: " +
-           std::to_string(in.icv_failures) + "\n";
+    out += "    #pkts replay failed: " + std::to_string(in.replay_failures) +
+           ", #pkts verify failed: " + std::to_string(in.icv_failures) + "\n";
     out += "\n     local crypto endpt.: " + e.local.address.to_string() +
            ", remote crypto endpt.: " + e.remote.address.to_string() + "\n";
     out += "     plaintext mtu " + std::to_string(config_.ip_mtu) + ", path mtu 1500, ip mtu " +
            std::to_string(config_.ip_mtu) + "\n";
     const SaEntry* current = const_cast<SaDatabase&>(sad_).newest_of_reqid(e.reqid);
     out += "     current outbound spi: " + spi_text(current ? current->outbound_spi : e.outbound_spi) + "\n";
-    out += std::string("     PFS (Y/N): ") + (e.pfs_group == ike::DhGroup::kNone ? "N, DH group: none" : "Y") + "\n";
-    const std::string settings = std::string("{") + (e.mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") +
+    out += std::string("     PFS (Y/N): ") +
+           (e.pfs_group == ike::DhGroup::kNone ? "N, DH group: none" : "Y") + "\n";
+    const std::string settings = std::string("{") +
+                                 (e.mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") +
                                  (e.udp_encap ? " UDP-Encaps" : "") + ", }";
-    out += "\n     inbound esp sas:\n      spi: " + spi_text(e.inbound_spi) + "\n        transform: " + transform(e) +
-           "\n        in use settings =" + settings + "\n        conn id: " + std::to_string(e.inbound) +
-           ", crypto map: " + config_.interface_name + "-head-0\n        sa timing: remaining key lifetime (k/sec): " +
-           lifetime_left(e, in) + "\n        replay detection support: Y\n        Status: ACTIVE(ACTIVE)\n";
-    out += "\n     outbound esp sas:\n      spi: " + spi_text(e.outbound_spi) + "\n        transform: " +
-           transform(e) + "\n        in use settings =" + settings + "\n        conn id: " +
-           std::to_string(e.outbound) + ", crypto map: " + config_.interface_name +
+    out += "\n     inbound esp sas:\n      spi: " + spi_text(e.inbound_spi) +
+           "\n        transform: " + transform(e) + "\n        in use settings =" + settings +
+           "\n        conn id: " + std::to_string(e.inbound) + ", crypto map: " + config_.interface_name +
+           "-head-0\n        sa timing: remaining key lifetime (k/sec): " + lifetime_left(e, in) +
+           "\n        replay detection support: Y\n        Status: ACTIVE(ACTIVE)\n";
+    out += "\n     outbound esp sas:\n      spi: " + spi_text(e.outbound_spi) +
+           "\n        transform: " + transform(e) + "\n        in use settings =" + settings +
+           "\n        conn id: " + std::to_string(e.outbound) + ", crypto map: " + config_.interface_name +
            "-head-0\n        sa timing: remaining key lifetime (k/sec): " + lifetime_left(e, outc) +
            "\n        replay detection support: Y\n        Status: " +
            (current == &e ? "ACTIVE(ACTIVE)" : "STANDBY(rekeyed, until its delete)") + "\n";
@@ -118,14 +125,16 @@ std::string DataPlane::show_ipsec_sa() const {
   // One line per Child SA (the summary the interop scripts read).
   out += "\nChild SAs installed:\n";
   for (const auto& [spi, e] : sad_.entries()) {
-    out += "  IKE SA " + std::to_string(e.ike_sa) + " reqid " + std::to_string(e.reqid) + ": " + describe(e) + "\n";
+    out += "  IKE SA " + std::to_string(e.ike_sa) + " reqid " + std::to_string(e.reqid) + ": " + describe(e) +
+           "\n";
   }
   out += "Drops: no SA " + std::to_string(counters_.no_sa_drops) + ", no NHRP mapping " +
-         std::to_string(counters_.no_nhrp_drops) + ", unknown SPI " + std::to_string(counters_.unknown_spi_drops) +
-         ", malformed " + std::to_string(counters_.malformed_drops) + ", not IPv4 " +
-         std::to_string(counters_.non_ipv4_drops) + ", policy " +
-         std::to_string(counters_.policy_drops) + ", crypto " + std::to_string(counters_.crypto_drops) +
-         ", SA refused " + std::to_string(counters_.install_refused) + "\n";
+         std::to_string(counters_.no_nhrp_drops) + ", unknown SPI " +
+         std::to_string(counters_.unknown_spi_drops) + ", malformed " +
+         std::to_string(counters_.malformed_drops) + ", not IPv4 " +
+         std::to_string(counters_.non_ipv4_drops) + ", policy " + std::to_string(counters_.policy_drops) +
+         ", crypto " + std::to_string(counters_.crypto_drops) + ", SA refused " +
+         std::to_string(counters_.install_refused) + "\n";
   return out;
 }
 
@@ -146,9 +155,10 @@ std::string DataPlane::show_dmvpn() const {
     const auto age =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - p.since).count();
     char line[128];
-    std::snprintf(line, sizeof line, "     1 %15s %15s %5s %02lld:%02lld:%02lld %5s\n", ip_text(p.nbma).c_str(),
-                  ip_text(p.tunnel).c_str(), up ? "UP" : "NHRP", static_cast<long long>(age / 3600),
-                  static_cast<long long>(age / 60 % 60), static_cast<long long>(age % 60), p.dynamic ? "D" : "S");
+    std::snprintf(line, sizeof line, "     1 %15s %15s %5s %02lld:%02lld:%02lld %5s\n",
+                  ip_text(p.nbma).c_str(), ip_text(p.tunnel).c_str(), up ? "UP" : "NHRP",
+                  static_cast<long long>(age / 3600), static_cast<long long>(age / 60 % 60),
+                  static_cast<long long>(age % 60), p.dynamic ? "D" : "S");
     out += line;
   }
   return out;
@@ -160,13 +170,14 @@ std::string DataPlane::show_crypto_session() const {
   for (const auto& [spi, e] : sad_.entries()) {
     const auto in = offload_.counters(e.inbound).value_or(driver::SaCounters{});
     const auto outc = offload_.counters(e.outbound).value_or(driver::SaCounters{});
-    out += "\nInterface: " + config_.interface_name + "\nSession status: UP-ACTIVE\nPeer: " +
-           e.remote.address.to_string() + " port " + std::to_string(e.remote.port) + "\n  IKEv2 SA: local " +
-           e.local.to_string() + " remote " + e.remote.to_string() + " Active\n  IPSEC FLOW: permit " +
-           ident(e.local_ts) + " " + ident(e.remote_ts) + "\n        Active SAs: 2, origin: crypto map\n" +
-           "        Inbound:  #pkts dec'ed " + std::to_string(in.packets) + " drop " + std::to_string(errors(in) + in.replay_failures) +
-           "\n        Outbound: #pkts enc'ed " + std::to_string(outc.packets) + " drop " + std::to_string(errors(outc)) +
-           "\n";
+    out += "\nInterface: " + config_.interface_name +
+           "\nSession status: UP-ACTIVE\nPeer: " + e.remote.address.to_string() + " port " +
+           std::to_string(e.remote.port) + "\n  IKEv2 SA: local " + e.local.to_string() + " remote " +
+           e.remote.to_string() + " Active\n  IPSEC FLOW: permit " + ident(e.local_ts) + " " +
+           ident(e.remote_ts) + "\n        Active SAs: 2, origin: crypto map\n" +
+           "        Inbound:  #pkts dec'ed " + std::to_string(in.packets) + " drop " +
+           std::to_string(errors(in) + in.replay_failures) + "\n        Outbound: #pkts enc'ed " +
+           std::to_string(outc.packets) + " drop " + std::to_string(errors(outc)) + "\n";
   }
   return out;
 }

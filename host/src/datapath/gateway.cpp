@@ -13,7 +13,7 @@ namespace hubsec::host::datapath {
 
 namespace {
 
-constexpr std::size_t kBatch = 32;          // packets per EspOffload submit
+constexpr std::size_t kBatch = 32;  // packets per EspOffload submit
 constexpr std::size_t kMaxPacket = 65535;
 
 }  // namespace
@@ -44,7 +44,8 @@ std::optional<DataPlaneConfig> data_plane_config(const config::Config& config, s
   return std::nullopt;
 }
 
-Gateway::Gateway(std::unique_ptr<driver::EspOffload> offload, const DataPlaneConfig& config, daemon::Logger& log)
+Gateway::Gateway(std::unique_ptr<driver::EspOffload> offload, const DataPlaneConfig& config,
+                 daemon::Logger& log)
     : offload_(std::move(offload)),
       tun_(config.interface_name, config.tunnel_address, config.tunnel_mask, config.ip_mtu),
       data_plane_(std::make_unique<DataPlane>(*offload_, *this, log, config)) {
@@ -70,7 +71,8 @@ void Gateway::run() {
   std::vector<Packet> batch;
   batch.reserve(kBatch);
   for (;;) {
-    std::array<pollfd, 3> fds{{{tun_.fd(), POLLIN, 0}, {esp_.receive_fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    std::array<pollfd, 3> fds{
+        {{tun_.fd(), POLLIN, 0}, {esp_.receive_fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), 500) < 0) {
       continue;  // EINTR
     }

@@ -14,7 +14,9 @@ constexpr std::uint16_t kFlagStrictRoute = 0x0800;
 constexpr std::uint16_t kRecursionMask = 0x0700;
 constexpr std::uint16_t kVersionMask = 0x0007;
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
 
 }  // namespace
 

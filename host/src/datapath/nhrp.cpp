@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::size_t kFixedHeader = 20;
 constexpr std::size_t kMandatory = 8 + 4 + 4 + 4;  // lengths, flags, request id, NBMA, 2 protocol addresses
-constexpr std::size_t kCie = 12 + 4 + 4;          // header, client NBMA, client protocol address
+constexpr std::size_t kCie = 12 + 4 + 4;           // header, client NBMA, client protocol address
 constexpr std::uint16_t kFlagUnique = 0x8000;
 
 void put16(std::vector<std::uint8_t>& o, std::uint16_t v) {
@@ -31,13 +31,13 @@ std::uint32_t get32(std::span<const std::uint8_t> p, std::size_t at) {
 std::vector<std::uint8_t> build_nhrp(const NhrpRegistration& r) {
   std::vector<std::uint8_t> o;
   const std::size_t size = kFixedHeader + kMandatory + kCie;
-  put16(o, 0x0001);  // ar$afn: IPv4 NBMA addresses
-  put16(o, 0x0800);  // ar$pro.type: IPv4 protocol addresses
+  put16(o, 0x0001);         // ar$afn: IPv4 NBMA addresses
+  put16(o, 0x0800);         // ar$pro.type: IPv4 protocol addresses
   o.insert(o.end(), 5, 0);  // ar$pro.snap
   o.push_back(255);         // ar$hopcnt
   put16(o, static_cast<std::uint16_t>(size));
-  put16(o, 0);  // ar$chksum, filled below
-  put16(o, 0);  // ar$extoff: no extensions
+  put16(o, 0);     // ar$chksum, filled below
+  put16(o, 0);     // ar$extoff: no extensions
   o.push_back(1);  // ar$op.version
   o.push_back(r.op);
   o.push_back(4);  // ar$shtl: 4-byte NBMA address

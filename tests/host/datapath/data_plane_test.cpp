@@ -49,12 +49,14 @@ struct Keys {
   Bytes enc, integ;
 };
 
-Keys new_keys(std::uint32_t spi) { return Keys{spi, random_bytes(32), random_bytes(20)}; }
+Keys new_keys(std::uint32_t spi) {
+  return Keys{spi, random_bytes(32), random_bytes(20)};
+}
 
 ike::ChildSaInstall install_event(std::uint32_t reqid, const Keys& in, const Keys& out, std::uint32_t local,
                                   std::uint32_t remote, ike::ChildMode mode,
-                                  std::vector<ike::TrafficSelector> lts, std::vector<ike::TrafficSelector> rts,
-                                  bool udp = false) {
+                                  std::vector<ike::TrafficSelector> lts,
+                                  std::vector<ike::TrafficSelector> rts, bool udp = false) {
   ike::ChildSaInstall ev;
   ike::ChildSaInfo& sa = ev.sa;
   sa.ike_sa = 1;
@@ -193,7 +195,8 @@ TEST_F(DataPlaneTest, SpokeToHubIsGreInTransportEspAndArrivesIntact) {
   EXPECT_EQ(std::search(wire.begin(), wire.end(), ping.begin() + 20, ping.end()), wire.end())
       << "the inner packet is visible in clear";
   // OpenSSL opens it: SPI of the hub's inbound SA, next header GRE, GRE carrying the ping.
-  EXPECT_EQ((std::uint32_t{wire[20]} << 24 | std::uint32_t{wire[21]} << 16 | std::uint32_t{wire[22]} << 8 | wire[23]),
+  EXPECT_EQ((std::uint32_t{wire[20]} << 24 | std::uint32_t{wire[21]} << 16 | std::uint32_t{wire[22]} << 8 |
+             wire[23]),
             s2h.spi);
   std::uint8_t nh = 0;
   Bytes gre = open_esp(wire, s2h, nh);
@@ -216,9 +219,12 @@ TEST_F(DataPlaneTest, SpokeToHubIsGreInTransportEspAndArrivesIntact) {
   receive(*spoke, hub_io.outer[0]);
   ASSERT_EQ(spoke_io.inner.size(), 1u);
   EXPECT_EQ(spoke_io.inner[0], reply);
-  EXPECT_NE(hub->show_ipsec_sa().find("#pkts encaps: 1, #pkts encrypt: 1, #pkts digest: 1"), std::string::npos);
-  EXPECT_NE(hub->show_ipsec_sa().find("#pkts decaps: 1, #pkts decrypt: 1, #pkts verify: 1"), std::string::npos);
-  EXPECT_NE(hub->show_dmvpn().find("192.0.2.2        10.0.0.2    UP"), std::string::npos) << hub->show_dmvpn();
+  EXPECT_NE(hub->show_ipsec_sa().find("#pkts encaps: 1, #pkts encrypt: 1, #pkts digest: 1"),
+            std::string::npos);
+  EXPECT_NE(hub->show_ipsec_sa().find("#pkts decaps: 1, #pkts decrypt: 1, #pkts verify: 1"),
+            std::string::npos);
+  EXPECT_NE(hub->show_dmvpn().find("192.0.2.2        10.0.0.2    UP"), std::string::npos)
+      << hub->show_dmvpn();
 }
 
 TEST_F(DataPlaneTest, NoSaMeansDropAndCountNeverClear) {
@@ -288,7 +294,8 @@ TEST_F(DataPlaneTest, AdjustMssClampsSynsEnteringTheTunnel) {
   h.protocol = 6;
   h.src = kSpokeTunnel;
   h.dst = kHubTunnel;
-  Bytes tcp{0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, 0x05, 0xb4};
+  Bytes tcp{0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0,    0,
+            0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, 0x05, 0xb4};
   send(*spoke, driver::build_ipv4_packet(h, tcp));
   ASSERT_EQ(spoke_io.outer.size(), 1u);
   receive(*hub, spoke_io.outer[0]);
@@ -344,7 +351,8 @@ TEST_F(DataPlaneTest, RekeyIsMakeBeforeBreak) {
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel, 0x77));
   ASSERT_EQ(spoke_io.outer.size(), 2u);
   const Bytes& w = spoke_io.outer[1];
-  EXPECT_EQ((std::uint32_t{w[20]} << 24 | std::uint32_t{w[21]} << 16 | std::uint32_t{w[22]} << 8 | w[23]), s2h2.spi)
+  EXPECT_EQ((std::uint32_t{w[20]} << 24 | std::uint32_t{w[21]} << 16 | std::uint32_t{w[22]} << 8 | w[23]),
+            s2h2.spi)
       << "outbound did not switch to the new SA";
   receive(*hub, w);
   receive(*hub, old_sa_packet);  // still in flight on the old SA: accepted until the delete
@@ -357,10 +365,14 @@ TEST_F(DataPlaneTest, RekeyIsMakeBeforeBreak) {
 }
 
 TEST_F(DataPlaneTest, TunnelModeSiteToSiteAndEspInUdp) {
-  const auto lan_a = ike::TrafficSelector::subnet(ike::IpAddress::v4(0x0a010000), ike::IpAddress::v4(0xffffff00));
-  const auto lan_b = ike::TrafficSelector::subnet(ike::IpAddress::v4(0x0a020000), ike::IpAddress::v4(0xffffff00));
-  hub->install(install_event(5, s2h, h2s, kHubNbma, kSpokeNbma, ike::ChildMode::kTunnel, {lan_a}, {lan_b}, true));
-  spoke->install(install_event(5, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTunnel, {lan_b}, {lan_a}, true));
+  const auto lan_a =
+      ike::TrafficSelector::subnet(ike::IpAddress::v4(0x0a010000), ike::IpAddress::v4(0xffffff00));
+  const auto lan_b =
+      ike::TrafficSelector::subnet(ike::IpAddress::v4(0x0a020000), ike::IpAddress::v4(0xffffff00));
+  hub->install(
+      install_event(5, s2h, h2s, kHubNbma, kSpokeNbma, ike::ChildMode::kTunnel, {lan_a}, {lan_b}, true));
+  spoke->install(
+      install_event(5, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTunnel, {lan_b}, {lan_a}, true));
   const Bytes p = icmp(0x0a020007, 0x0a010005);
   send(*spoke, p);
   ASSERT_EQ(spoke_io.outer.size(), 1u);
@@ -370,7 +382,8 @@ TEST_F(DataPlaneTest, TunnelModeSiteToSiteAndEspInUdp) {
   EXPECT_EQ(outer->dst, kHubNbma);
   // The IKE socket hands the ESP (from the SPI on) to esp_in_udp.
   const Bytes& w = spoke_io.outer[0];
-  hub->esp_in_udp(ike::Endpoint{ike::IpAddress::v4(kHubNbma), 4500}, ike::Endpoint{ike::IpAddress::v4(kSpokeNbma), 4500},
+  hub->esp_in_udp(ike::Endpoint{ike::IpAddress::v4(kHubNbma), 4500},
+                  ike::Endpoint{ike::IpAddress::v4(kSpokeNbma), 4500},
                   ike::ByteView(w.data() + 28, w.size() - 28));
   ASSERT_EQ(hub_io.inner.size(), 1u);
   EXPECT_EQ(hub_io.inner[0], p);

@@ -42,8 +42,8 @@ TEST(Gre, ParsesAndVerifiesAChecksum) {
 }
 
 TEST(Gre, RefusesVersionRoutingSequenceAndShortHeaders) {
-  EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x00, 0x01, 0x08, 0x00}));  // version 1 (PPTP)
-  EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x40, 0x00, 0x08, 0x00}));  // routing present
+  EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x00, 0x01, 0x08, 0x00}));              // version 1 (PPTP)
+  EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x40, 0x00, 0x08, 0x00}));              // routing present
   EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x10, 0x00, 0x08, 0x00, 0, 0, 0, 1}));  // sequence
   EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x00, 0x00, 0x08}));
   EXPECT_FALSE(parse_gre(std::vector<std::uint8_t>{0x20, 0x00, 0x08, 0x00, 0x01}));  // key cut short

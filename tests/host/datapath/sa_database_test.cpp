@@ -6,7 +6,9 @@
 namespace hubsec::host::datapath {
 namespace {
 
-ike::IpAddress ip(const char* text) { return *ike::IpAddress::parse(text); }
+ike::IpAddress ip(const char* text) {
+  return *ike::IpAddress::parse(text);
+}
 
 SaEntry gre_entry(std::uint32_t in_spi, std::uint32_t reqid, const char* local, const char* remote) {
   SaEntry e;

@@ -41,25 +41,26 @@ class PacketIo {
 
 struct DataPlaneConfig {
   std::string interface_name = "Tunnel0";
-  std::uint32_t local_nbma = 0;        // tunnel source address (host order)
-  std::uint32_t tunnel_address = 0;    // `ip address` of the tunnel interface
+  std::uint32_t local_nbma = 0;      // tunnel source address (host order)
+  std::uint32_t tunnel_address = 0;  // `ip address` of the tunnel interface
   std::uint32_t tunnel_mask = 0;
   std::optional<std::uint32_t> gre_key;  // `tunnel key`
   std::uint16_t ip_mtu = 1400;
   std::optional<std::uint16_t> tcp_adjust_mss;  // `ip tcp adjust-mss`: SYNs both ways are clamped
-  std::map<std::uint32_t, std::uint32_t> static_nhrp;  // tunnel address -> NBMA (`ip nhrp nhs X nbma Y`, `ip nhrp map`)
+  std::map<std::uint32_t, std::uint32_t>
+      static_nhrp;  // tunnel address -> NBMA (`ip nhrp nhs X nbma Y`, `ip nhrp map`)
 };
 
 struct DataPlaneCounters {
   std::uint64_t tunnel_in = 0, network_in = 0;
-  std::uint64_t no_sa_drops = 0;       // would have needed an SA that does not exist: dropped, not sent clear
-  std::uint64_t no_nhrp_drops = 0;     // tunnel destination with no NBMA address
+  std::uint64_t no_sa_drops = 0;    // would have needed an SA that does not exist: dropped, not sent clear
+  std::uint64_t no_nhrp_drops = 0;  // tunnel destination with no NBMA address
   std::uint64_t unknown_spi_drops = 0;
-  std::uint64_t malformed_drops = 0;   // bad IPv4 header, bad GRE, ...
-  std::uint64_t non_ipv4_drops = 0;    // from the tunnel interface: IPv6 (router solicitations, ...)
-  std::uint64_t policy_drops = 0;      // decrypted but outside the SA's selectors
-  std::uint64_t crypto_drops = 0;      // the backend refused the job (ICV, replay, ring full, ...)
-  std::uint64_t install_refused = 0;   // Child SA the backend cannot do (e.g. AES-128): its traffic drops
+  std::uint64_t malformed_drops = 0;  // bad IPv4 header, bad GRE, ...
+  std::uint64_t non_ipv4_drops = 0;   // from the tunnel interface: IPv6 (router solicitations, ...)
+  std::uint64_t policy_drops = 0;     // decrypted but outside the SA's selectors
+  std::uint64_t crypto_drops = 0;     // the backend refused the job (ICV, replay, ring full, ...)
+  std::uint64_t install_refused = 0;  // Child SA the backend cannot do (e.g. AES-128): its traffic drops
   std::uint64_t send_errors = 0, deliver_errors = 0;
   std::uint64_t nhrp_requests_sent = 0, nhrp_requests_received = 0, nhrp_replies_sent = 0,
                 nhrp_replies_received = 0, nhrp_malformed = 0;
