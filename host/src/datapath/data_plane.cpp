@@ -133,6 +133,12 @@ void DataPlane::install(const ike::ChildSaInstall& event) {
       e.outbound = offload_.install_sa(out);
     }
   }
+  if (e.inbound != driver::kInvalidSa && e.outbound != driver::kInvalidSa) {
+    auto stored = std::make_unique<StoredParams>();
+    stored->in = in;
+    stored->out = out;
+    params_[e.inbound_spi] = std::move(stored);
+  }
   wipe(in);
   wipe(out);
   if (e.inbound == driver::kInvalidSa || e.outbound == driver::kInvalidSa) {
@@ -159,15 +165,59 @@ void DataPlane::update(const ike::ChildSaUpdate& event) {
     log_.warn("ESP SA update for unknown in SPI " + spi_text(event.inbound_spi));
     return;
   }
-  // The backend's SA carries the encapsulation: the endpoints change rarely, so the data plane keeps
-  // using the current handles and logs the change (re-install would need the keys, which IKE holds).
-  log_.warn("ESP SA in " + spi_text(event.inbound_spi) + ": endpoints changed to " +
-            event.remote.to_string() + (event.udp_encap ? " UDP-encap" : "") +
-            "; not applied to the installed SA");
-  ++e->send_errors;
+  auto stored = params_.find(event.inbound_spi);
+  if (stored == params_.end() || event.local.address.v6 || event.remote.address.v6) {
+    log_.warn("ESP SA in " + spi_text(event.inbound_spi) + ": endpoint change not applied");
+    return;
+  }
+  // The backend's SA carries the encapsulation: re-install both directions with the new endpoints,
+  // continuing the sequence numbers (inbound: everything up to the highest seen counts as seen).
+  driver::SaParams in = stored->second->in, out = stored->second->out;
+  const auto in_counters = offload_.counters(e->inbound).value_or(driver::SaCounters{});
+  const auto out_counters = offload_.counters(e->outbound).value_or(driver::SaCounters{});
+  in.initial_seq = in_counters.last_seq;
+  out.initial_seq = out_counters.last_seq;
+  for (driver::SaParams* p : {&in, &out}) {
+    p->tunnel_src = event.local.address.v4_host_order();
+    p->tunnel_dst = event.remote.address.v4_host_order();
+    p->udp_encap = event.udp_encap;
+  }
+  out.udp_sport = in.udp_dport = event.local.port;
+  out.udp_dport = in.udp_sport = event.remote.port;
+  const driver::SaHandle new_in = offload_.install_sa(in);
+  const driver::SaHandle new_out =
+      new_in != driver::kInvalidSa ? offload_.install_sa(out) : driver::kInvalidSa;
+  if (new_out == driver::kInvalidSa) {
+    if (new_in != driver::kInvalidSa) {
+      offload_.remove_sa(new_in);
+    }
+    wipe(in);
+    wipe(out);
+    log_.error("ESP SA in " + spi_text(event.inbound_spi) + ": re-install for new endpoints refused");
+    return;
+  }
+  offload_.remove_sa(e->inbound);
+  offload_.remove_sa(e->outbound);
+  e->inbound = new_in;
+  e->outbound = new_out;
+  e->local = event.local;
+  e->remote = event.remote;
+  e->udp_encap = event.udp_encap;
+  stored->second->in = in;
+  stored->second->out = out;
+  wipe(in);
+  wipe(out);
+  log_.info("ESP SA in " + spi_text(event.inbound_spi) + " moved to " + event.local.to_string() + " <-> " +
+            event.remote.to_string() + (event.udp_encap ? " (UDP-encapsulated)" : ""));
+}
+
+DataPlane::StoredParams::~StoredParams() {
+  wipe(in);
+  wipe(out);
 }
 
 void DataPlane::remove_locked(std::uint32_t inbound_spi) {
+  params_.erase(inbound_spi);
   auto e = sad_.take(inbound_spi);
   if (!e) {
     return;

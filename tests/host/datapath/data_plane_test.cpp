@@ -304,6 +304,39 @@ TEST_F(DataPlaneTest, AdjustMssClampsSynsEnteringTheTunnel) {
   EXPECT_EQ((hub_io.inner[0][42] << 8) | hub_io.inner[0][43], 1360);
 }
 
+TEST_F(DataPlaneTest, EndpointUpdateMovesTheSaToUdpEncapsulationAndKeepsTheSequence) {
+  connect(1, h2s, s2h);
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  receive(*hub, spoke_io.outer.at(0));
+  const Bytes old_raw = spoke_io.outer.at(0);
+  // NAT detected later: both sides float to UDP 4500 (the spoke's mapping is port 4501 at the hub).
+  const ike::Endpoint hub_ep{ike::IpAddress::v4(kHubNbma), 4500};
+  const ike::Endpoint spoke_ep{ike::IpAddress::v4(kSpokeNbma), 4501};
+  spoke->update(
+      ike::ChildSaUpdate{h2s.spi, ike::Endpoint{ike::IpAddress::v4(kSpokeNbma), 4500}, hub_ep, true});
+  hub->update(ike::ChildSaUpdate{s2h.spi, hub_ep, spoke_ep, true});
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel, 0x44));
+  ASSERT_EQ(spoke_io.outer.size(), 2u);
+  const Bytes& w = spoke_io.outer[1];
+  auto outer = driver::parse_ipv4(w);
+  ASSERT_TRUE(outer);
+  EXPECT_EQ(outer->protocol, 17);
+  EXPECT_EQ((w[20] << 8) | w[21], 4500);
+  // Sequence number 2: the moved SA continued where the old one stopped.
+  EXPECT_EQ((std::uint32_t{w[32]} << 24 | std::uint32_t{w[33]} << 16 | std::uint32_t{w[34]} << 8 | w[35]),
+            2u);
+  hub->esp_in_udp(hub_ep, spoke_ep, ike::ByteView(w.data() + 28, w.size() - 28));
+  ASSERT_EQ(hub_io.inner.size(), 2u);
+  EXPECT_EQ(hub_io.inner[1], icmp(kSpokeTunnel, kHubTunnel, 0x44));
+  // The hub's replies now go out in UDP to the NAT's port.
+  send(*hub, icmp(kHubTunnel, kSpokeTunnel));
+  ASSERT_EQ(hub_io.outer.size(), 1u);
+  EXPECT_EQ((hub_io.outer[0][22] << 8) | hub_io.outer[0][23], 4501);
+  // The first packet replayed (now in UDP) is refused: the window resumed at sequence 1.
+  hub->esp_in_udp(hub_ep, spoke_ep, ike::ByteView(old_raw.data() + 20, old_raw.size() - 20));
+  EXPECT_EQ(hub_io.inner.size(), 2u);
+}
+
 TEST_F(DataPlaneTest, UnsupportedTransformIsRefusedAndItsTrafficDropped) {
   auto ev = install_event(1, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport, gre_host(kSpokeNbma),
                           gre_host(kHubNbma));

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -118,6 +119,17 @@ class DataPlane final : public daemon::ChildSaSink {
   bool queue_gre(std::uint32_t nbma, std::uint16_t protocol, const std::vector<std::uint8_t>& payload,
                  std::vector<Pending>& jobs);
   void handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src);
+
+  // The backend parameters (keys included) of each installed Child SA, kept to re-install it when
+  // IKE moves its endpoints (NAT mapping change, float to 4500). Wiped when dropped.
+  struct StoredParams {
+    driver::SaParams in, out;
+    StoredParams() = default;
+    StoredParams(const StoredParams&) = delete;
+    StoredParams& operator=(const StoredParams&) = delete;
+    ~StoredParams();
+  };
+  std::map<std::uint32_t, std::unique_ptr<StoredParams>> params_;  // by inbound SPI
 
   mutable std::mutex mutex_;
   driver::EspOffload& offload_;
