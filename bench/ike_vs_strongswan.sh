@@ -1,7 +1,7 @@
 #!/bin/bash
 # IKEv2 responder rate, hubsecd vs strongSwan's charon, in one run against the same load generator.
 #
-#   bench/ike_vs_strongswan.sh BUILD_DIR [COUNT=2000] [WINDOW=32]
+#   bench/ike_vs_strongswan.sh BUILD_DIR [COUNT=2000] [WINDOW=32] [GROUP=14|19|31]
 #
 # Namespace A (192.0.2.1) holds the responder: first hubsecd, then charon (same algorithms:
 # aes256-sha256-modp2048, ESP aes256-sha1, tunnel mode, GRE selectors, PSK). Namespace B runs
@@ -16,6 +16,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "$1" && pwd)
 COUNT=${2:-2000}
 WINDOW=${3:-32}
+GROUP=${4:-14}
+case $GROUP in
+  14) SWAN_DH=modp2048 ;;
+  19) SWAN_DH=ecp256 ;;
+  31) SWAN_DH=curve25519 ;;
+  *) echo "GROUP must be 14, 19 or 31" >&2; exit 2 ;;
+esac
 LOAD=$BUILD/bench/ike_load
 WORK=$(mktemp -d /tmp/ike_vs_strongswan.XXXXXX)
 interop_setup "$BUILD/host/hubsecd" "$BUILD/host/hubsec" "$WORK"
@@ -26,12 +33,12 @@ LOCALS=192.0.2.2,192.0.2.3
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 run_load() {
   ip netns exec "$HS_NS_B" "$LOAD" --remote "$HS_ADDR_A" --local "$LOCALS" --count "$COUNT" \
-    --window "$WINDOW" --timeout 300 | tee "$WORK/load-$1.txt"
+    --window "$WINDOW" --group "$GROUP" --timeout 300 | tee "$WORK/load-$1.txt"
 }
 rate_of() { sed -n 's/.* -> \([0-9.]*\) handshakes\/s.*/\1/p' "$WORK/load-$1.txt"; }
 
 # ---- (a) hubsecd ------------------------------------------------------------------------------
-hubsec_conf cisco responder >"$WORK/hub.conf"
+hubsec_conf cisco responder | sed "s/^ group 14\$/ group $GROUP/" >"$WORK/hub.conf"
 hubsecd_start "$WORK/hub.conf"
 sleep 0.5
 before=$(rss_kb "$HUBSECD_PID")
@@ -78,7 +85,7 @@ cat >"$SW/swanctl/swanctl.conf" <<CONF
 connections {
   hub {
     local_addrs = $HS_ADDR_A
-    proposals = aes256-sha256-modp2048
+    proposals = aes256-sha256-$SWAN_DH
     mobike = no
     rekey_time = 0
     local {
