@@ -39,6 +39,29 @@ void add_unique(std::vector<T>& list, const T& value) {
   }
 }
 
+// `match address local A.B.C.D` and `match fvrf NAME|any`, shared by policies and profiles; the cursor
+// stands after the keyword `address` or `fvrf` respectively.
+bool parse_match_address_local(Cursor& c, std::vector<Ipv4>& addresses) {
+  if (!c.keyword("local")) {
+    return false;
+  }
+  auto a = c.address();
+  if (!a || !c.end()) {
+    return false;
+  }
+  add_unique(addresses, *a);
+  return true;
+}
+
+bool parse_match_fvrf(Cursor& c, std::vector<std::string>& vrfs) {
+  auto vrf = c.name();
+  if (!vrf || !c.end()) {
+    return false;
+  }
+  add_unique(vrfs, *vrf);
+  return true;
+}
+
 template <typename T>
 std::size_t find_or_create(std::vector<T>& items, const std::string& name, const SourceLocation& where) {
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -587,23 +610,8 @@ class Parser {
     if (!what) {
       return false;
     }
-    if (*what == 0) {
-      if (!c.keyword("local")) {
-        return false;
-      }
-      auto a = c.address();
-      if (!a || !c.end()) {
-        return false;
-      }
-      add_unique(p.match_address_local, *a);
-      return true;
-    }
-    auto vrf = c.name();
-    if (!vrf || !c.end()) {
-      return false;
-    }
-    add_unique(p.match_fvrf, *vrf);
-    return true;
+    return *what == 0 ? parse_match_address_local(c, p.match_address_local)
+                      : parse_match_fvrf(c, p.match_fvrf);
   }
 
   // ---- crypto ikev2 keyring --------------------------------------------------------------------
@@ -789,23 +797,10 @@ class Parser {
       return false;
     }
     if (*what == 1) {
-      if (!c.keyword("local")) {
-        return false;
-      }
-      auto a = c.address();
-      if (!a || !c.end()) {
-        return false;
-      }
-      add_unique(p.match_address_local, *a);
-      return true;
+      return parse_match_address_local(c, p.match_address_local);
     }
     if (*what == 2) {
-      auto vrf = c.name();
-      if (!vrf || !c.end()) {
-        return false;
-      }
-      add_unique(p.match_fvrf, *vrf);
-      return true;
+      return parse_match_fvrf(c, p.match_fvrf);
     }
     if (!c.keyword("remote")) {
       return false;
