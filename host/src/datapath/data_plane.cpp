@@ -73,6 +73,29 @@ void wipe(driver::SaParams& p) {
   OPENSSL_cleanse(p.auth_key.data(), p.auth_key.size());
 }
 
+// Transport mode through a NAT (RFC 7296 2.23.1, RFC 3948 3.1.2): the selectors name the peers'
+// original addresses (a spoke's private address: its NAT-OA), but the packets carry the translated
+// ones, and the decapsulated header is the one the NAT rewrote. The data path therefore matches
+// (and, through the NBMA address NHRP records from the outer source, sends to) the endpoints IKE
+// observed, keeping the selectors' protocol and ports. Returns the original remote address when
+// it differs from the observed one (for the log), else an empty string.
+std::string map_transport_selectors_to_endpoints(SaEntry& e) {
+  if (e.mode != ike::ChildMode::kTransport || !e.udp_encap) {
+    return {};
+  }
+  std::string original;
+  for (auto& ts : e.remote_ts) {
+    if (ts.start != e.remote.address && original.empty()) {
+      original = ts.start.to_string();
+    }
+    ts.start = ts.end = e.remote.address;
+  }
+  for (auto& ts : e.local_ts) {
+    ts.start = ts.end = e.local.address;
+  }
+  return original;
+}
+
 }  // namespace
 
 std::optional<FlowKey> flow_of(Packet ipv4) {
@@ -126,6 +149,10 @@ void DataPlane::install(const ike::ChildSaInstall& event) {
   e.lifetime = sa.lifetime;
   e.pfs_group = sa.pfs_group;
   e.installed_at = std::chrono::steady_clock::now();
+  if (const std::string nat_oa = map_transport_selectors_to_endpoints(e); !nat_oa.empty()) {
+    log_.info("transport mode through NAT: the peer's selector " + nat_oa + " (its original address) is " +
+              e.remote.to_string() + " on the wire; GRE to it goes there");
+  }
   if (ok) {
     // Inbound first: the peer may use the new SA as soon as it has our response.
     e.inbound = offload_.install_sa(in);
@@ -203,6 +230,7 @@ void DataPlane::update(const ike::ChildSaUpdate& event) {
   e->local = event.local;
   e->remote = event.remote;
   e->udp_encap = event.udp_encap;
+  map_transport_selectors_to_endpoints(*e);  // a NAT mapping change moves the observed address
   stored->second->in = in;
   stored->second->out = out;
   wipe(in);
