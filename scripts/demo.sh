@@ -1,133 +1,287 @@
 #!/usr/bin/env bash
-# make demo: a DMVPN hub and two spokes, each a hubsecd in its own network namespace, joined by a
-# "WAN" bridge. IKEv2 sets up transport-mode ESP between each spoke and the hub; GRE over that ESP
-# carries the Tunnel0 traffic (10.0.0.0/24) through TUN devices. We ping over the tunnel, show what
-# the routers report, check the wire carries only ESP, then tear everything down.
-# Then the ESP engine demo (the soft backend on real packets).
-#   scripts/demo.sh BUILD_DIR
+# make demo: a DMVPN hub, three hubsec spokes (one behind a NAT) and a strongSwan site, each in its
+# own network namespace, joined by a "WAN" bridge (192.0.2.0/24, documentation addresses).
+#   - hub and spokes run hubsecd with the seed configuration (host/examples/hub.conf): IKEv2 sets up
+#     transport-mode ESP between each spoke and the hub; GRE over that ESP carries Tunnel0
+#     (10.0.0.0/24, TUN devices); the spokes register with the hub by NHRP.
+#   - spoke3 sits behind a NAT router (nftables masquerade): IKE detects the NAT and moves to UDP
+#     4500; its ESP travels in UDP (RFC 3948) and the hub answers the NAT's address and port.
+#   - a strongSwan site (charon, kernel-libipsec: tunnel mode, ESP in UDP) protects its LAN
+#     10.2.0.0/24 towards the hub's LAN 10.1.0.0/24.
+# We ping over every tunnel, print what the hub reports, check that the WAN carries only ESP, then
+# tear everything down (also when something fails). Then the ESP engine demo (soft backend).
+#   scripts/demo.sh BUILD_DIR [--check]
+# --check: the same topology as a test (ctest interop.demo_topology): prints PASS/FAIL lines, exits
+# 1 when a ping run or a wire check fails, 77 without root; unique namespace names.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
+check=no
+[ "${2:-}" = "--check" ] && check=yes
 here=$(cd "$(dirname "$0")" && pwd)
 HUBSECD=$build/host/hubsecd
 HUBSEC=$build/host/hubsec
 SEED=$here/../host/examples/hub.conf
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+. "$here/netns/netns-lib.sh"
+. "$here/netns/nat-lib.sh"
+step() { printf '\n\033[1m== %s\033[0m\n' "$1"; shift; for line in "$@"; do echo "   $line"; done; }
 
-ns_hub=hsdemo-hub ns_s1=hsdemo-spoke1 ns_s2=hsdemo-spoke2 ns_wan=hsdemo-wan
-pids=()
+if [ "$check" = yes ]; then p="hsd$(($$ % 100000))-"; else p=hsdemo-; fi
+ns_wan=${p}wan ns_hub=${p}hub ns_s1=${p}spoke1 ns_s2=${p}spoke2 ns_nat=${p}nat ns_s3=${p}spoke3 ns_site=${p}site
+all_ns="$ns_hub $ns_s1 $ns_s2 $ns_nat $ns_s3 $ns_site $ns_wan"
+failures=0
+fail_note() {
+  failures=$((failures + 1))
+  echo "FAIL: $*"
+}
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    for n in $ns_hub $ns_s1 $ns_s2 $ns_wan; do ip netns del "$n" 2>/dev/null || true; done
+  hs_cleanup  # our PIDs (hubsecd, charon, tshark), by PID
+  local n
+  for n in $all_ns; do ip netns del "$n" 2>/dev/null || true; done
 }
 
 gateway_demo() {
-  local work t
+  local work t n addr
   work=$(mktemp -d /tmp/hubsec-demo.XXXXXX)
   trap cleanup EXIT
+  trap 'echo "FAIL: unexpected error at line $LINENO: $BASH_COMMAND (logs in $work)"' ERR
+  for n in $all_ns; do ip netns del "$n" 2>/dev/null || true; done  # leftovers of an interrupted run
 
-  step "1. The network: a WAN bridge (192.0.2.0/24) with the hub (.1) and two spokes (.11, .12)"
-  ip netns add $ns_wan
-  ip -n $ns_wan link add wan type bridge
-  ip -n $ns_wan link set wan up
-  local n addr
-  for pair in "$ns_hub 192.0.2.1" "$ns_s1 192.0.2.11" "$ns_s2 192.0.2.12"; do
+  step "1. The network" \
+    "WAN bridge 192.0.2.0/24: hub .1, spoke1 .11, spoke2 .12, NAT router .13, strongSwan site .21" \
+    "behind the NAT (198.51.100.0/24, private): spoke3 198.51.100.2" \
+    "LANs on loopback: hub 10.1.0.1 (10.1.0.0/24), strongSwan site 10.2.0.1 (10.2.0.0/24)"
+  ip netns add "$ns_wan"
+  ip -n "$ns_wan" link add wan type bridge
+  ip -n "$ns_wan" link set wan up
+  for pair in "hub 192.0.2.1" "spoke1 192.0.2.11" "spoke2 192.0.2.12" "nat 192.0.2.13" "site 192.0.2.21"; do
     read -r n addr <<<"$pair"
-    ip netns add "$n"
-    ip link add eth0 netns "$n" type veth peer name "p-${n#hsdemo-}" netns $ns_wan
-    ip -n $ns_wan link set "p-${n#hsdemo-}" master wan up
-    ip -n "$n" addr add "$addr/24" dev eth0
-    ip -n "$n" link set eth0 up
-    ip -n "$n" link set lo up
+    ip netns add "$p$n"
+    ip link add eth0 netns "$p$n" type veth peer name "p-$n" netns "$ns_wan"
+    ip -n "$ns_wan" link set "p-$n" master wan up
+    ip -n "$p$n" addr add "$addr/24" dev eth0
+    ip -n "$p$n" link set eth0 up
+    ip -n "$p$n" link set lo up
   done
-  ip netns exec $ns_hub sysctl -qw net.ipv4.ip_forward=1  # the hub forwards spoke-to-spoke traffic
+  hs_nat_add "$ns_nat" eth0 "$ns_s3" random  # masquerade with random source ports
+  ip -n "$ns_hub" addr add 10.1.0.1/32 dev lo
+  ip -n "$ns_site" addr add 10.2.0.1/32 dev lo
+  ip netns exec "$ns_hub" sysctl -qw net.ipv4.ip_forward=1  # the hub forwards spoke-to-spoke traffic
 
-  step "2. Configurations: the seed (host/examples/hub.conf) plus a Tunnel0 for each router"
-  sed -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp map multicast dynamic\n tunnel source 192.0.2.1\n tunnel mode gre multipoint/" \
-    "$SEED" >"$work/hub.conf"
-  local i
-  for i in 1 2; do
-    sed -e "s/  address 0.0.0.0 0.0.0.0/  address 192.0.2.1/" -e "s/identity local address 1.1.1.1/identity local address 192.0.2.1$i/" \
-      -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1$i 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp nhs 10.0.0.1 nbma 192.0.2.1\n tunnel source 192.0.2.1$i\n tunnel mode gre multipoint/" \
-      "$SEED" >"$work/spoke$i.conf"
+  step "2. Configurations" \
+    "hub: the seed + Tunnel0 (mGRE, NHRP hub) + an IKEv2 profile for the strongSwan site (tunnel mode)" \
+    "spokes: the seed pointed at the hub + Tunnel0 with 'ip nhrp nhs 10.0.0.1 nbma 192.0.2.1'"
+  local tunnel0="interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp map multicast dynamic\n tunnel source 192.0.2.1\n tunnel mode gre multipoint"
+  {
+    sed -n '1,/^interface Tunnel0$/p' "$SEED" | sed '$d'
+    cat <<'CONF'
+crypto ikev2 profile SITE-PROFILE
+ match identity remote address 192.0.2.21 255.255.255.255
+ identity local address 192.0.2.1
+ authentication local pre-share
+ authentication remote pre-share
+ keyring local IKEV2-KEYRING
+crypto ipsec transform-set SITE-TRANSFORM esp-aes 256 esp-sha-hmac
+ mode tunnel
+crypto ipsec profile SITE-IPSEC
+ set ikev2-profile SITE-PROFILE
+ set transform-set SITE-TRANSFORM
+interface Tunnel1
+ description strongSwan site: tunnel-mode SAs, selectors narrowed to the site's subnets
+ tunnel source 192.0.2.1
+ tunnel mode ipsec ipv4
+ tunnel protection ipsec profile SITE-IPSEC
+CONF
+    sed -n '/^interface Tunnel0$/,$p' "$SEED" | sed -e "s/^interface Tunnel0$/$tunnel0/"
+  } >"$work/hub.conf"
+  local i local_addr
+  for i in 1 2 3; do
+    local_addr=192.0.2.1$i
+    [ $i = 3 ] && local_addr=$HS_NAT_INSIDE_ADDR
+    {
+      [ $i = 3 ] && echo "crypto ikev2 nat keepalive 10"
+      sed -e "s/  address 0.0.0.0 0.0.0.0/  address 192.0.2.1/" \
+        -e "s/identity local address 1.1.1.1/identity local address $local_addr/" \
+        -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1$i 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp nhs 10.0.0.1 nbma 192.0.2.1\n tunnel source $local_addr\n tunnel mode gre multipoint/" \
+        "$SEED"
+    } >"$work/spoke$i.conf"
   done
-  echo "hub Tunnel0:"; sed -n '/^interface Tunnel0/,$p' "$work/hub.conf" | sed 's/^/    /'
-  echo "spoke1 Tunnel0:"; sed -n '/^interface Tunnel0/,$p' "$work/spoke1.conf" | sed 's/^/    /'
+  "$HUBSEC" config check "$work/hub.conf" >/dev/null
+  echo "   hub interfaces:"
+  sed -n '/^interface Tunnel1$/,$p' "$work/hub.conf" | sed 's/^/      /'
+  echo "   spoke3 (behind the NAT) Tunnel0:"
+  sed -n '/^interface Tunnel0$/,$p' "$work/spoke3.conf" | sed 's/^/      /'
+  hs_charon_conf "$work/swan"
+  cat >"$work/swan/swanctl/swanctl.conf" <<CONF
+connections {
+  hub {
+    local_addrs = 192.0.2.21
+    remote_addrs = 192.0.2.1
+    proposals = aes256-sha256-modp2048
+    mobike = no
+    local { auth = psk
+            id = 192.0.2.21 }
+    remote { auth = psk
+             id = %any }
+    children {
+      lan {
+        local_ts = 10.2.0.0/24
+        remote_ts = 10.1.0.0/24
+        esp_proposals = aes256-sha1
+        mode = tunnel
+      }
+    }
+  }
+}
+secrets {
+  ike-hub { secret = "cisco" }
+}
+CONF
 
-  step "3. Start hubsecd on the hub and the spokes (ESP on the soft backend); the spokes initiate IKEv2"
-  ip netns exec $ns_wan tshark -q -i wan -w "$work/wan.pcapng" >"$work/tshark.log" 2>&1 &
-  pids+=($!)
-  for t in $(seq 50); do grep -q "Capturing on" "$work/tshark.log" && break; sleep 0.2; done
-  ip netns exec $ns_hub "$HUBSECD" -c "$work/hub.conf" -s "$work/hub.sock" --esp-backend soft >"$work/hub.log" 2>&1 &
-  pids+=($!)
-  for t in $(seq 50); do [ -S "$work/hub.sock" ] && break; sleep 0.1; done  # the hub listens before spokes call
-  for i in 1 2; do
-    ip netns exec hsdemo-spoke$i "$HUBSECD" -c "$work/spoke$i.conf" -s "$work/spoke$i.sock" --esp-backend soft \
-      >"$work/spoke$i.log" 2>&1 &
-    pids+=($!)
+  step "3. Start everything" \
+    "tshark records the WAN and the NAT's private side; hubsecd on the hub, then on the spokes (ESP" \
+    "on the soft backend: OpenSSL), which initiate IKEv2; charon on the strongSwan site initiates too."
+  ip netns exec "$ns_wan" tshark -q -i wan -w "$work/wan.pcapng" >"$work/tshark-wan.log" 2>&1 &
+  hs_track_pid $!
+  local cap_wan=$!
+  ip netns exec "$ns_nat" tshark -q -i lan0 -w "$work/natlan.pcapng" >"$work/tshark-nat.log" 2>&1 &
+  hs_track_pid $!
+  local cap_nat=$!
+  hs_wait 15 grep -q "Capturing on" "$work/tshark-wan.log"
+  hs_wait 15 grep -q "Capturing on" "$work/tshark-nat.log"
+  ip netns exec "$ns_hub" "$HUBSECD" -c "$work/hub.conf" -s "$work/hub.sock" --local 192.0.2.1 --esp-backend soft \
+    --keylog "$work/keys" >"$work/hub.log" 2>&1 &
+  hs_track_pid $!
+  hs_wait 10 test -S "$work/hub.sock"  # the hub listens before the spokes call
+  ip -n "$ns_hub" route add 10.2.0.0/24 dev Tunnel0 src 10.1.0.1  # the site's LAN: into hubsecd's TUN
+  for i in 1 2 3; do
+    local ns=$ns_s1 addr=192.0.2.1$i
+    [ $i = 2 ] && ns=$ns_s2
+    [ $i = 3 ] && ns=$ns_s3 addr=$HS_NAT_INSIDE_ADDR
+    ip netns exec "$ns" "$HUBSECD" -c "$work/spoke$i.conf" -s "$work/spoke$i.sock" --local "$addr" \
+      --esp-backend soft >"$work/spoke$i.log" 2>&1 &
+    hs_track_pid $!
   done
+  hs_charon_start "$ns_site" "$work/swan"
+  hs_swanctl "$work/swan" --load-all >"$work/swan-load.log" 2>&1
   hub() { "$HUBSEC" -s "$work/hub.sock" "$@"; }
-  for t in $(seq 50); do
-    [ "$(hub show crypto ipsec sa 2>/dev/null | grep -c '  IKE SA')" -ge 2 ] && break
+  if hs_swanctl "$work/swan" --initiate --child lan --timeout 15 >"$work/swan-initiate.log" 2>&1; then
+    echo "   strongSwan site: IKE SA and tunnel-mode Child SA up"
+  else
+    fail_note "strongSwan could not establish its SA (see $work/swan/charon.log)"
+  fi
+  # Each spoke registers its tunnel address with the hub (NHRP, inside the ESP).
+  for t in $(seq 100); do
+    hub show dmvpn 2>/dev/null | grep -q "NHRP Peers:3," && break
     sleep 0.2
   done
-  echo "hub has $(hub show crypto ipsec sa | grep -c '  IKE SA') Child SAs (logs in $work)"
-  # Each spoke then registers its tunnel address with the hub (NHRP, inside the ESP).
-  for t in $(seq 50); do
-    hub show dmvpn 2>/dev/null | grep -q "NHRP Peers:2," && break
-    sleep 0.2
-  done
-  echo "hub knows $(hub show dmvpn | grep -Ec ' UP ') spokes by NHRP registration"
+  echo "   the hub knows $(hub show dmvpn | grep -Ec ' UP ') spokes by NHRP registration"
+  grep -h "NAT detected" "$work/spoke3.log" | sed 's/^[^:]*: [^:]*: //; s/^/   spoke3: /' | head -1 || true
+  grep -h "transport mode through NAT" "$work/hub.log" | sed 's/^[^:]*: [^:]*: //; s/^/   hub: /' | head -1 || true
 
-  step "4. Pings over the tunnel (GRE inside ESP on the wire); the hub finds the spokes through NHRP"
+  step "4. Pings through the tunnels" \
+    "spokes <-> hub over Tunnel0 (GRE inside transport-mode ESP); spoke-to-spoke goes through the hub;" \
+    "strongSwan site LAN <-> hub LAN (tunnel-mode ESP in UDP 4500)"
   local ok=0 total=0
   ping_over() {
-    local from=$1 to=$2 what=$3
+    local from=$1 what=$2
+    shift 2
     total=$((total + 1))
-    if ip netns exec "$from" ping -c 3 -i 0.2 -W 2 "$to" >"$work/ping.txt" 2>&1; then
+    if ip netns exec "$from" ping -c 3 -i 0.2 -W 2 "$@" >"$work/ping.txt" 2>&1; then
       ok=$((ok + 1))
-      echo "  OK    $what: $(grep -o '[0-9]* received' "$work/ping.txt")"
+      echo "   OK    $what: $(grep -o '[0-9]* received' "$work/ping.txt")"
+      [ "$check" = yes ] && echo "PASS: ping $what" || true
     else
-      echo "  FAIL  $what: $(grep -o '[0-9]* received' "$work/ping.txt" || echo no answer)"
+      echo "   FAIL  $what: $(grep -o '[0-9]* received' "$work/ping.txt" || echo no answer)"
+      failures=$((failures + 1))
     fi
   }
-  ping_over $ns_hub 10.0.0.11 "hub (10.0.0.1) -> spoke1 (10.0.0.11)"
-  ping_over $ns_hub 10.0.0.12 "hub (10.0.0.1) -> spoke2 (10.0.0.12)"
-  ping_over $ns_s1 10.0.0.1 "spoke1 -> hub"
-  ping_over $ns_s2 10.0.0.1 "spoke2 -> hub"
-  ping_over $ns_s1 10.0.0.12 "spoke1 -> spoke2 (through the hub)"
+  ping_over "$ns_hub" "hub (10.0.0.1) -> spoke1 (10.0.0.11)" 10.0.0.11
+  ping_over "$ns_hub" "hub (10.0.0.1) -> spoke2 (10.0.0.12)" 10.0.0.12
+  ping_over "$ns_hub" "hub (10.0.0.1) -> spoke3 (10.0.0.13, behind the NAT)" 10.0.0.13
+  ping_over "$ns_s1" "spoke1 -> hub" 10.0.0.1
+  ping_over "$ns_s2" "spoke2 -> hub" 10.0.0.1
+  ping_over "$ns_s3" "spoke3 (behind the NAT) -> hub" 10.0.0.1
+  ping_over "$ns_s1" "spoke1 -> spoke2 (through the hub)" 10.0.0.12
+  ping_over "$ns_s1" "spoke1 -> spoke3 (through the hub, to the NAT)" 10.0.0.13
+  ping_over "$ns_site" "strongSwan site LAN (10.2.0.1) -> hub LAN (10.1.0.1)" -I 10.2.0.1 10.1.0.1
+  ping_over "$ns_hub" "hub LAN (10.1.0.1) -> strongSwan site LAN (10.2.0.1)" -I 10.1.0.1 10.2.0.1
 
-  step "5. hub# show dmvpn"
+  step "5. hub# show dmvpn" "the spokes' tunnel addresses and where the hub reaches them (NBMA):" \
+    "spoke3 registered its private address 198.51.100.2, the hub records the NAT's 192.0.2.13"
   hub show dmvpn
-  step "6. hub# show crypto ikev2 sa"
+  step "6. hub# show crypto ikev2 sa" "one IKE SA per peer; spoke3 and the site talk from port 4500 (or a NAT port)"
   hub show crypto ikev2 sa
-  step "7. hub# show crypto ipsec sa"
+  step "7. hub# show crypto ipsec sa" "the Child SAs (ESP), with their selectors, peers, SPIs and packet counters"
   hub show crypto ipsec sa
-  step "8. What the WAN carried (tshark on the bridge)"
+  step "8. ESP engine counters (soft backend), per Child SA, from the hub's point of view" \
+    "encaps = packets the engine encrypted towards the peer, decaps = packets it decrypted and verified"
+  hub show crypto ipsec sa | awk '
+    /current_peer/ { peer = $2 ":" $4 }
+    /#pkts encaps:/ { gsub(",", ""); enc = $3 }
+    /#pkts decaps:/ { gsub(",", ""); dec = $3 }
+    /#send errors/ { gsub(",", ""); err = $3 + $6 }
+    /in use settings/ && !seen[peer]++ { sub(/.*=\{/, ""); sub(/, \}.*/, ""); mode = $0
+      printf "   %-22s %-22s encaps %6s  decaps %6s  errors %s\n", peer, mode, enc, dec, err + 0 }'
+  hub show crypto ipsec sa | grep -E "^Drops:" | sed 's/^/   data path /' || true
+
+  step "9. What the wires carried (tshark)" "the WAN bridge and the NAT's private side: only ESP may carry the pings"
   sleep 0.3
-  kill "${pids[0]}" 2>/dev/null || true
-  sleep 0.3
-  local esp clear
-  esp=$(tshark -r "$work/wan.pcapng" -Y esp 2>/dev/null | wc -l)
-  clear=$(tshark -r "$work/wan.pcapng" -Y 'gre or icmp' 2>/dev/null | wc -l)
-  tshark -r "$work/wan.pcapng" -Y esp 2>/dev/null | head -4 | sed 's/^/    /'
-  echo "    ..."
-  echo "  ESP packets: $esp; clear GRE or ICMP packets: $clear"
+  kill "$cap_wan" "$cap_nat" 2>/dev/null || true
+  hs_wait 10 sh -c "! kill -0 $cap_wan 2>/dev/null && ! kill -0 $cap_nat 2>/dev/null" || true
+  local esp esp_udp clear clear_nat decrypted
+  count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
+  esp=$(count "$work/wan.pcapng" esp)
+  esp_udp=$(count "$work/wan.pcapng" "udp && esp")
+  clear=$(count "$work/wan.pcapng" "gre or icmp")
+  clear_nat=$(count "$work/natlan.pcapng" "gre or icmp or ip.proto == 50")
+  tshark -r "$work/wan.pcapng" -Y esp 2>/dev/null | awk 'NR <= 4 || (/UDPENCAP|ESP/ && /192.0.2.1[3]/ && ++n <= 2)' |
+    sed 's/^ *[0-9]* /   /' | head -6
+  echo "   ..."
+  # hubsecd --keylog (a debug option: it writes keys to files) lets tshark open the ESP.
+  decrypted=$(WIRESHARK_CONFIG_DIR="$work/keys" tshark -r "$work/wan.pcapng" -o esp.enable_encryption_decode:TRUE \
+    -o esp.enable_authentication_check:TRUE -Y "esp.icv_good == 1 && icmp" 2>/dev/null | wc -l)
+  local inside
+  inside=$(WIRESHARK_CONFIG_DIR="$work/keys" tshark -r "$work/wan.pcapng" -o esp.enable_encryption_decode:TRUE \
+    -Y "ip.src == 192.0.2.13 && esp && icmp" -T fields -e frame.protocols 2>/dev/null | head -1)
+  echo "   one packet from spoke3 (behind the NAT), opened with the hub's logged keys: ${inside:-?}"
+  inside=$(WIRESHARK_CONFIG_DIR="$work/keys" tshark -r "$work/wan.pcapng" -o esp.enable_encryption_decode:TRUE \
+    -Y "ip.src == 192.0.2.21 && esp && icmp" -T fields -e frame.protocols 2>/dev/null | head -1)
+  echo "   one packet from the strongSwan site:                                  ${inside:-?}"
+  echo "   WAN: $esp ESP packets ($esp_udp of them in UDP 4500), $clear clear GRE or ICMP packets"
+  echo "   NAT's private side: $clear_nat clear GRE/ICMP or raw ESP packets (only ESP in UDP passes the NAT)"
+  echo "   decrypted with the hub's logged keys: $decrypted ESP packets with a good ICV carry the pings' ICMP"
+  if [ "$check" = yes ]; then
+    [ "$clear" -eq 0 ] && [ "$clear_nat" -eq 0 ] && echo "PASS: no clear GRE/ICMP on the outer links" ||
+      fail_note "clear GRE/ICMP on the outer links: WAN $clear, NAT side $clear_nat"
+    [ "$esp_udp" -ge 30 ] && echo "PASS: $esp_udp ESP-in-UDP packets on the WAN (NAT'd spoke, strongSwan site)" ||
+      fail_note "only $esp_udp ESP-in-UDP packets on the WAN"
+    [ "$decrypted" -ge 60 ] && echo "PASS: tshark verified and decrypted $decrypted ESP packets to ICMP" ||
+      fail_note "tshark decrypted only $decrypted ESP packets to ICMP"
+  fi
+  [ "$clear" -eq 0 ] && [ "$clear_nat" -eq 0 ] || failures=$((failures + 1))
+
   echo
-  echo "Summary: $ok of $total ping runs answered; the WAN saw ${esp} ESP packets and ${clear} clear GRE/ICMP."
+  echo "Summary: $ok of $total ping runs answered; the WAN saw $esp ESP packets and $clear clear GRE/ICMP."
+  echo "(logs and captures: $work)"
   cleanup
-  trap - EXIT
+  trap - EXIT ERR
+  [ "$failures" -eq 0 ] || { echo "FAIL: $failures check(s) failed"; return 1; }
+  [ "$check" = yes ] && echo "ALL PASS (demo topology: hub, 3 spokes incl. one behind NAT, strongSwan site)"
+  return 0
 }
 
 echo "== hubsec demo (build: $build) =="
 if [ "$(id -u)" -ne 0 ]; then
   echo "The gateway demo needs root (network namespaces, TUN devices): run 'sudo make demo'."
+  [ "$check" = yes ] && { echo "SKIP: needs root"; exit 77; }
 elif [ ! -x "$HUBSECD" ]; then
   echo "hubsecd is not built in $build: the gateway demo is skipped."
+  [ "$check" = yes ] && { echo "FAIL: no hubsecd in $build"; exit 1; }
 else
-  gateway_demo
+  gateway_demo  # exits non-zero (after tearing everything down) when a check fails
+  [ "$check" = yes ] && exit 0
 fi
-if [ -x "$build/bench/esp_demo" ]; then
+if [ "$check" = no ] && [ -x "$build/bench/esp_demo" ]; then
   step "The ESP engine alone: the soft backend protecting and checking real packets"
   "$build/bench/esp_demo"
   echo
