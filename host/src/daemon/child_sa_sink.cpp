@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "hubsec/host/daemon/ipsec_sa_show.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 
 namespace hubsec::host::daemon {
@@ -95,13 +96,33 @@ void LoggingChildSaSink::esp_in_udp(const ike::Endpoint&, const ike::Endpoint&, 
   ++it->second.esp_packets_received;  // no data path yet: counted and dropped
 }
 
-std::string LoggingChildSaSink::show_ipsec_sa() const {
-  std::string out = "Child SAs installed (no ESP data path yet: ESP is counted and dropped)\n";
+std::string LoggingChildSaSink::show_ipsec_sa(bool detail) const {
+  std::vector<IpsecFlowView> flows;
   for (const auto& [spi, r] : by_inbound_spi_) {
-    out += "  IKE SA " + std::to_string(r.ike_sa) + " reqid " + std::to_string(r.reqid) + ": " +
-           r.describe() + " esp-in " + std::to_string(r.esp_packets_received) + "\n";
+    IpsecFlowView f;
+    f.local_addr = r.local.address.to_string();
+    f.local_ts = r.local_ts;
+    f.remote_ts = r.remote_ts;
+    f.local = r.local;
+    f.remote = r.remote;
+    f.current_outbound_spi = r.outbound_spi;
+    f.counters.internal_err_rcv = r.esp_packets_received;
+    IpsecSaView sa;
+    sa.inbound_spi = r.inbound_spi;
+    sa.outbound_spi = r.outbound_spi;
+    sa.mode = r.mode;
+    sa.encryption = r.encryption;
+    sa.integrity = r.integrity;
+    sa.udp_encap = r.udp_encap;
+    sa.flow_id_prefix = "none";  // no ESP backend: nothing is installed
+    f.sas.push_back(sa);
+    flows.push_back(std::move(f));
   }
-  out += "ESP with unknown SPI: " + std::to_string(esp_unknown_spi_) + "\n";
+  std::string out = show_crypto_ipsec_sa(flows, detail);
+  if (detail) {
+    out += "\nNo ESP data path (no tunnel interface address): ESP is counted and dropped; unknown SPI " +
+           std::to_string(esp_unknown_spi_) + "\n";
+  }
   return out;
 }
 

@@ -126,10 +126,11 @@ struct Daemon::Impl {
       if (stopping) {
         break;
       }
-      std::array<pollfd, 4> fds{{{ike_socket.fd(), POLLIN, 0},
+      std::array<pollfd, 5> fds{{{ike_socket.fd(), POLLIN, 0},
                                  {natt_socket.fd(), POLLIN, 0},
                                  {control.fd(), POLLIN, 0},
-                                 {signals.fd(), POLLIN, 0}}};
+                                 {signals.fd(), POLLIN, 0},
+                                 {sink.lifetime_event_fd(), POLLIN, 0}}};  // -1: poll skips it
       int rc = ::poll(fds.data(), fds.size(), poll_timeout_ms(ike::Clock::now()));
       if (rc < 0 && errno != EINTR) {
         log.error("poll: " + std::string(std::strerror(errno)));
@@ -143,6 +144,13 @@ struct Daemon::Impl {
       }
       if (fds[2].revents & POLLIN) {
         control.serve_pending();
+      }
+      if (fds[4].revents & POLLIN) {
+        // The data plane saw a volume lifetime run out: soft = rekey the Child SA, hard = delete it.
+        for (const auto& e : sink.take_lifetime_events()) {
+          engine.on_child_volume_limit(e.inbound_spi, e.hard, ike::Clock::now());
+        }
+        drain();
       }
       if ((fds[3].revents & POLLIN) && signals.stop_requested()) {
         log.info("stopping: deleting every SA");
@@ -336,10 +344,14 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
       return c.end() ? sink.show_crypto_session() : invalid();
     }
     if (*family == 1) {
-      if (!c.keyword("sa") || !c.end()) {
+      if (!c.keyword("sa")) {
         return invalid();
       }
-      return sink.show_ipsec_sa();
+      const bool detail = c.optional_choice({"detail"}).has_value();
+      if (!c.end()) {
+        return invalid();
+      }
+      return sink.show_ipsec_sa(detail);
     }
     auto item = c.choose({"sa", "stats"});
     if (!item) {

@@ -1,6 +1,8 @@
 #include "hubsec/host/datapath/data_plane.hpp"
 
 #include <openssl/crypto.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -117,6 +119,7 @@ DataPlane::DataPlane(driver::EspOffload& offload, PacketIo& io, daemon::Logger& 
   for (const auto& [tunnel, nbma] : config_.static_nhrp) {
     nhrp_[tunnel] = NhrpPeer{tunnel, nbma, false, std::chrono::steady_clock::now()};
   }
+  event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
 DataPlane::~DataPlane() {
@@ -124,6 +127,37 @@ DataPlane::~DataPlane() {
   while (!sad_.empty()) {
     remove_locked(sad_.entries().begin()->first);
   }
+  if (event_fd_ >= 0) {
+    ::close(event_fd_);
+  }
+}
+
+void DataPlane::lifetime_event_locked(SaEntry& e, bool hard) {
+  bool& reported = hard ? e.hard_reported : e.soft_reported;
+  if (reported) {
+    return;
+  }
+  reported = true;
+  ++(hard ? counters_.hard_limit_events : counters_.soft_limit_events);
+  log_.info("ESP SA in " + spi_text(e.inbound_spi) + ": " + (hard ? "hard" : "soft") +
+            " volume lifetime reached" +
+            (hard ? ", its traffic drops until IKE deletes it" : ", asking IKE to rekey"));
+  lifetime_events_.push_back(daemon::LifetimeEvent{e.inbound_spi, hard});
+  if (event_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(event_fd_, &one, sizeof one);
+  }
+}
+
+std::vector<daemon::LifetimeEvent> DataPlane::take_lifetime_events() {
+  std::lock_guard lock(mutex_);
+  if (event_fd_ >= 0) {
+    std::uint64_t value = 0;
+    [[maybe_unused]] auto n = ::read(event_fd_, &value, sizeof value);
+  }
+  std::vector<daemon::LifetimeEvent> out;
+  out.swap(lifetime_events_);
+  return out;
 }
 
 void DataPlane::install(const ike::ChildSaInstall& event) {
@@ -223,6 +257,7 @@ void DataPlane::update(const ike::ChildSaUpdate& event) {
     log_.error("ESP SA in " + spi_text(event.inbound_spi) + ": re-install for new endpoints refused");
     return;
   }
+  retire_counters_locked(*e, false);  // the new handles count from zero
   offload_.remove_sa(e->inbound);
   offload_.remove_sa(e->outbound);
   e->inbound = new_in;
@@ -246,12 +281,28 @@ DataPlane::StoredParams::~StoredParams() {
 
 void DataPlane::remove_locked(std::uint32_t inbound_spi) {
   params_.erase(inbound_spi);
-  auto e = sad_.take(inbound_spi);
-  if (!e) {
+  const SaEntry* gone = sad_.by_inbound_spi(inbound_spi);
+  if (!gone) {
     return;
   }
+  const std::string key = flow_key(*gone);
+  bool last_of_flow = true, last_to_peer = true;
+  for (const auto& [spi, other] : sad_.entries()) {
+    if (spi != inbound_spi) {
+      last_of_flow = last_of_flow && flow_key(other) != key;
+      last_to_peer = last_to_peer && other.remote.address != gone->remote.address;
+    }
+  }
+  retire_counters_locked(*gone, last_of_flow);
+  auto e = sad_.take(inbound_spi);
   offload_.remove_sa(e->inbound);
   offload_.remove_sa(e->outbound);
+  // The peer's last SA is gone (deleted, DPD, expired): its dynamic NHRP mappings go with it, as a
+  // DMVPN hub clears the cache entry when the tunnel protection goes down. It registers again.
+  if (last_to_peer && !e->remote.address.v6) {
+    const std::uint32_t nbma = e->remote.address.v4_host_order();
+    std::erase_if(nhrp_, [nbma](const auto& kv) { return kv.second.dynamic && kv.second.nbma == nbma; });
+  }
 }
 
 void DataPlane::remove(const ike::ChildSaDelete& event) {
@@ -425,6 +476,12 @@ void DataPlane::run_batch(std::vector<Pending>& jobs, driver::EspOp op) {
       continue;  // a straggler of an earlier batch that timed out: its buffers are gone
     }
     Pending& job = jobs[c.cookie - first_cookie];
+    SaEntry* entry = c.soft_limit || c.status == driver::EspStatus::kHardLimit
+                         ? sad_.by_inbound_spi(job.inbound_spi)
+                         : nullptr;
+    if (entry) {
+      lifetime_event_locked(*entry, c.status == driver::EspStatus::kHardLimit);
+    }
     if (c.status != driver::EspStatus::kOk) {
       ++counters_.crypto_drops;  // the backend's per-SA counters say which check failed
       continue;

@@ -1,8 +1,11 @@
 // The show commands of the data plane, in IOS's layout (`show crypto ipsec sa`, `show dmvpn`,
 // `show crypto session`).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 
+#include "hubsec/host/daemon/ipsec_sa_show.hpp"
 #include "hubsec/host/datapath/data_plane.hpp"
 
 namespace hubsec::host::datapath {
@@ -14,127 +17,140 @@ std::string ip_text(std::uint32_t a) {
          std::to_string((a >> 8) & 0xff) + "." + std::to_string(a & 0xff);
 }
 
-std::string spi_text(std::uint32_t spi) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "0x%X(%u)", spi, spi);
-  return buf;
+// A selector as IOS prints an ACL entry of `show crypto session`: `host A` or `A/MASK`.
+std::string acl_address(const ike::TrafficSelector& ts) {
+  const std::uint32_t lo = ts.start.v4_host_order(), hi = ts.end.v4_host_order();
+  return lo == hi ? "host " + ip_text(lo) : ip_text(lo) + "/" + ip_text(~(lo ^ hi));
 }
 
-// IOS prints a selector as (addr/mask/prot/port).
-std::string ident(const std::vector<ike::TrafficSelector>& list) {
-  if (list.empty() || list.front().start.v6) {
+std::string acl(const std::vector<ike::TrafficSelector>& local,
+                const std::vector<ike::TrafficSelector>& remote) {
+  if (local.empty() || remote.empty() || local.front().start.v6 || remote.front().start.v6) {
     return "(none)";
   }
-  const auto& ts = list.front();
-  const std::uint32_t lo = ts.start.v4_host_order(), hi = ts.end.v4_host_order();
-  const std::uint32_t mask = ~(lo ^ hi);
-  const unsigned port = ts.start_port == ts.end_port ? ts.start_port : 0;
-  return "(" + ip_text(lo) + "/" + ip_text(mask) + "/" + std::to_string(ts.ip_proto) + "/" +
-         std::to_string(port) + ")";
+  const unsigned proto = local.front().ip_proto;
+  return (proto ? std::to_string(proto) : std::string("ip")) + " " + acl_address(local.front()) + " " +
+         acl_address(remote.front());
 }
 
-std::string transform(const SaEntry& e) {
-  return std::string(e.encryption == ike::EspEncr::kAesCbc256 ? "esp-256-aes" : "esp-aes") + " " +
-         (e.integrity == ike::EspInteg::kHmacSha1_96 ? "esp-sha-hmac" : "esp-sha256-hmac") + " ,";
+long long seconds_left(const SaEntry& e, std::chrono::steady_clock::time_point now) {
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - e.installed_at).count();
+  return e.lifetime.seconds.count() ? std::max<long long>(0, e.lifetime.seconds.count() - age) : 0;
 }
 
-std::string lifetime_left(const SaEntry& e, const driver::SaCounters& c) {
-  const auto age =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - e.installed_at)
-          .count();
-  const long long secs =
-      e.lifetime.seconds.count() ? std::max<long long>(0, e.lifetime.seconds.count() - age) : 0;
-  const long long kb = e.lifetime.kilobytes
-                           ? std::max<long long>(0, static_cast<long long>(e.lifetime.kilobytes) -
-                                                        static_cast<long long>(c.bytes / 1024))
-                           : 0;
-  return "(" + std::to_string(kb) + "/" + std::to_string(secs) + ")";
-}
-
-std::uint64_t errors(const driver::SaCounters& c) {
-  return c.icv_failures + c.pad_failures + c.length_failures + c.header_failures + c.seq_exhausted +
-         c.hard_limit_drops + c.ring_full_drops + c.device_errors + c.unknown_sa;
-}
-
-std::string describe(const SaEntry& e) {
-  daemon::ChildSaRecord r;
-  r.ike_sa = e.ike_sa;
-  r.reqid = e.reqid;
-  r.inbound_spi = e.inbound_spi;
-  r.outbound_spi = e.outbound_spi;
-  r.mode = e.mode;
-  r.encryption = e.encryption;
-  r.integrity = e.integrity;
-  r.local = e.local;
-  r.remote = e.remote;
-  r.udp_encap = e.udp_encap;
-  r.local_ts = e.local_ts;
-  r.remote_ts = e.remote_ts;
-  return r.describe();
+std::optional<std::uint64_t> kb_left(const SaEntry& e, const driver::SaCounters& c) {
+  if (!e.lifetime.kilobytes) {
+    return std::nullopt;
+  }
+  const std::uint64_t used = c.bytes / 1024;
+  return used >= e.lifetime.kilobytes ? 0 : e.lifetime.kilobytes - used;
 }
 
 }  // namespace
 
-std::string DataPlane::show_ipsec_sa() const {
+std::string flow_key(const SaEntry& e) {
+  return e.remote.address.to_string() + " " + daemon::ios_ident(e.local_ts) + " " +
+         daemon::ios_ident(e.remote_ts);
+}
+
+daemon::IpsecFlowCounters DataPlane::sa_counters_locked(const SaEntry& e) const {
+  const auto in = offload_.counters(e.inbound).value_or(driver::SaCounters{});
+  const auto out = offload_.counters(e.outbound).value_or(driver::SaCounters{});
+  daemon::IpsecFlowCounters c;
+  c.encaps = out.packets;
+  c.decaps = in.packets;
+  c.invalid_sa_rcv = in.unknown_sa;
+  c.encaps_failed_send = out.hard_limit_drops + out.pad_failures + out.length_failures + out.header_failures +
+                         out.icv_failures + e.send_errors;
+  c.decaps_failed_rcv = in.pad_failures + in.header_failures + in.hard_limit_drops + e.recv_errors;
+  c.verify_failed = in.icv_failures;
+  c.invalid_identity_rcv = e.policy_drops;
+  c.invalid_len_rcv = in.length_failures;
+  c.replay_rollover_send = out.seq_exhausted;
+  c.replay_failed_rcv = in.replay_failures;
+  c.internal_err_send = out.ring_full_drops + out.device_errors + out.unknown_sa + out.replay_failures;
+  c.internal_err_rcv = in.ring_full_drops + in.device_errors + in.seq_exhausted;
+  return c;
+}
+
+void DataPlane::retire_counters_locked(const SaEntry& e, bool last_of_flow) {
+  const std::string key = flow_key(e);
+  if (last_of_flow) {
+    retired_.erase(key);  // the flow is gone (IOS forgets its counters with it)
+  } else {
+    retired_[key] += sa_counters_locked(e);
+  }
+}
+
+std::string DataPlane::show_ipsec_sa(bool detail) const {
   std::lock_guard lock(mutex_);
-  std::string out = "\ninterface: " + config_.interface_name + "\n";
-  out += "    Crypto map tag: " + config_.interface_name + "-head-0, local addr " +
-         ip_text(config_.local_nbma) + "\n";
+  const auto now = std::chrono::steady_clock::now();
+  const bool soft = offload_.capabilities().backend.starts_with("soft");
+  // One flow per peer and selector pair; its SAs oldest first; flows by peer address.
+  std::vector<const SaEntry*> entries;
   for (const auto& [spi, e] : sad_.entries()) {
-    const auto in = offload_.counters(e.inbound).value_or(driver::SaCounters{});
-    const auto outc = offload_.counters(e.outbound).value_or(driver::SaCounters{});
-    const std::string encaps = std::to_string(outc.packets), decaps = std::to_string(in.packets);
-    out += "\n   protected vrf: (none)\n";
-    out += "   local  ident (addr/mask/prot/port): " + ident(e.local_ts) + "\n";
-    out += "   remote ident (addr/mask/prot/port): " + ident(e.remote_ts) + "\n";
-    out +=
-        "   current_peer " + e.remote.address.to_string() + " port " + std::to_string(e.remote.port) + "\n";
-    out += "     PERMIT, flags={origin_is_acl,}\n";
-    out += "    #pkts encaps: " + encaps + ", #pkts encrypt: " + encaps + ", #pkts digest: " + encaps + "\n";
-    out += "    #pkts decaps: " + decaps + ", #pkts decrypt: " + decaps + ", #pkts verify: " + decaps + "\n";
-    out += "    #pkts compressed: 0, #pkts decompressed: 0\n";
-    out += "    #pkts not compressed: 0, #pkts compr. failed: 0\n";
-    out += "    #pkts not decompressed: 0, #pkts decompress failed: 0\n";
-    out += "    #send errors " + std::to_string(errors(outc) + e.send_errors) + ", #recv errors " +
-           std::to_string(errors(in) + in.replay_failures + e.recv_errors + e.policy_drops) + "\n";
-    out += "    #pkts replay failed: " + std::to_string(in.replay_failures) +
-           ", #pkts verify failed: " + std::to_string(in.icv_failures) + "\n";
-    out += "\n     local crypto endpt.: " + e.local.address.to_string() +
-           ", remote crypto endpt.: " + e.remote.address.to_string() + "\n";
-    out += "     plaintext mtu " + std::to_string(config_.ip_mtu) + ", path mtu 1500, ip mtu " +
-           std::to_string(config_.ip_mtu) + "\n";
-    const SaEntry* current = const_cast<SaDatabase&>(sad_).newest_of_reqid(e.reqid);
-    out += "     current outbound spi: " + spi_text(current ? current->outbound_spi : e.outbound_spi) + "\n";
-    out += std::string("     PFS (Y/N): ") +
-           (e.pfs_group == ike::DhGroup::kNone ? "N, DH group: none" : "Y") + "\n";
-    const std::string settings = std::string("{") +
-                                 (e.mode == ike::ChildMode::kTunnel ? "Tunnel" : "Transport") +
-                                 (e.udp_encap ? " UDP-Encaps" : "") + ", }";
-    out += "\n     inbound esp sas:\n      spi: " + spi_text(e.inbound_spi) +
-           "\n        transform: " + transform(e) + "\n        in use settings =" + settings +
-           "\n        conn id: " + std::to_string(e.inbound) + ", crypto map: " + config_.interface_name +
-           "-head-0\n        sa timing: remaining key lifetime (k/sec): " + lifetime_left(e, in) +
-           "\n        replay detection support: Y\n        Status: ACTIVE(ACTIVE)\n";
-    out += "\n     outbound esp sas:\n      spi: " + spi_text(e.outbound_spi) +
-           "\n        transform: " + transform(e) + "\n        in use settings =" + settings +
-           "\n        conn id: " + std::to_string(e.outbound) + ", crypto map: " + config_.interface_name +
-           "-head-0\n        sa timing: remaining key lifetime (k/sec): " + lifetime_left(e, outc) +
-           "\n        replay detection support: Y\n        Status: " +
-           (current == &e ? "ACTIVE(ACTIVE)" : "STANDBY(rekeyed, until its delete)") + "\n";
+    entries.push_back(&e);
   }
-  // One line per Child SA (the summary the interop scripts read).
-  out += "\nChild SAs installed:\n";
-  for (const auto& [spi, e] : sad_.entries()) {
-    out += "  IKE SA " + std::to_string(e.ike_sa) + " reqid " + std::to_string(e.reqid) + ": " + describe(e) +
-           "\n";
+  std::sort(entries.begin(), entries.end(),
+            [](const SaEntry* a, const SaEntry* b) { return a->generation < b->generation; });
+  std::map<std::pair<std::uint32_t, std::string>, daemon::IpsecFlowView> flows;
+  for (const SaEntry* e : entries) {
+    const std::string key = flow_key(*e);
+    auto [it, fresh] = flows.try_emplace({e->remote.address.v4_host_order(), key});
+    daemon::IpsecFlowView& f = it->second;
+    if (fresh) {
+      f.interface = config_.interface_name;
+      f.local_addr = ip_text(config_.local_nbma);
+      f.local_ts = e->local_ts;
+      f.remote_ts = e->remote_ts;
+      if (auto r = retired_.find(key); r != retired_.end()) {
+        f.counters = r->second;
+      }
+    }
+    f.local = e->local;
+    f.remote = e->remote;  // the newest SA's endpoints (after a NAT float)
+    f.current_outbound_spi = e->outbound_spi;
+    f.pfs_group = e->pfs_group;
+    f.counters += sa_counters_locked(*e);
+    const auto in = offload_.counters(e->inbound).value_or(driver::SaCounters{});
+    const auto out = offload_.counters(e->outbound).value_or(driver::SaCounters{});
+    daemon::IpsecSaView sa;
+    sa.inbound_spi = e->inbound_spi;
+    sa.outbound_spi = e->outbound_spi;
+    sa.mode = e->mode;
+    sa.encryption = e->encryption;
+    sa.integrity = e->integrity;
+    sa.udp_encap = e->udp_encap;
+    sa.in_conn_id = e->inbound;
+    sa.out_conn_id = e->outbound;
+    sa.flow_id_prefix = soft ? "SW" : "HW";
+    sa.in_kb_left = kb_left(*e, in);
+    sa.out_kb_left = kb_left(*e, out);
+    sa.seconds_left = static_cast<std::uint64_t>(seconds_left(*e, now));
+    f.sas.push_back(sa);
   }
-  out += "Drops: no SA " + std::to_string(counters_.no_sa_drops) + ", no NHRP mapping " +
-         std::to_string(counters_.no_nhrp_drops) + ", unknown SPI " +
-         std::to_string(counters_.unknown_spi_drops) + ", malformed " +
-         std::to_string(counters_.malformed_drops) + ", not IPv4 " +
-         std::to_string(counters_.non_ipv4_drops) + ", policy " + std::to_string(counters_.policy_drops) +
-         ", crypto " + std::to_string(counters_.crypto_drops) + ", SA refused " +
-         std::to_string(counters_.install_refused) + "\n";
+  std::vector<daemon::IpsecFlowView> list;
+  for (auto& [key, f] : flows) {
+    list.push_back(std::move(f));
+  }
+  std::string out = daemon::show_crypto_ipsec_sa(list, detail);
+  if (list.empty()) {
+    out = "\ninterface: " + config_.interface_name +
+          "\n    Crypto map tag: " + daemon::crypto_map_tag(config_.interface_name) + ", local addr " +
+          ip_text(config_.local_nbma) + "\n";
+  }
+  if (detail) {
+    // Drops before any SA is known (IOS logs these as %CRYPTO-4-RECVD_PKT_INV_SPI and the like).
+    out += "\nData path drops: no SA " + std::to_string(counters_.no_sa_drops) + ", no NHRP mapping " +
+           std::to_string(counters_.no_nhrp_drops) + ", unknown SPI " +
+           std::to_string(counters_.unknown_spi_drops) + ", malformed " +
+           std::to_string(counters_.malformed_drops) + ", not IPv4 " +
+           std::to_string(counters_.non_ipv4_drops) + ", policy " + std::to_string(counters_.policy_drops) +
+           ", crypto " + std::to_string(counters_.crypto_drops) + ", SA refused " +
+           std::to_string(counters_.install_refused) + "\n";
+    out += "Lifetime: soft limits reported " + std::to_string(counters_.soft_limit_events) +
+           ", hard limits " + std::to_string(counters_.hard_limit_events) + "\n";
+  }
   return out;
 }
 
@@ -167,17 +183,28 @@ std::string DataPlane::show_dmvpn() const {
 std::string DataPlane::show_crypto_session() const {
   std::lock_guard lock(mutex_);
   std::string out = "Crypto session current status\n";
+  std::map<std::string, std::vector<const SaEntry*>> flows;
   for (const auto& [spi, e] : sad_.entries()) {
-    const auto in = offload_.counters(e.inbound).value_or(driver::SaCounters{});
-    const auto outc = offload_.counters(e.outbound).value_or(driver::SaCounters{});
+    flows[flow_key(e)].push_back(&e);
+  }
+  for (const auto& [key, sas] : flows) {
+    const SaEntry& e = *sas.front();
+    daemon::IpsecFlowCounters c;
+    if (auto r = retired_.find(key); r != retired_.end()) {
+      c = r->second;
+    }
+    for (const SaEntry* s : sas) {
+      c += sa_counters_locked(*s);
+    }
     out += "\nInterface: " + config_.interface_name +
            "\nSession status: UP-ACTIVE\nPeer: " + e.remote.address.to_string() + " port " +
-           std::to_string(e.remote.port) + "\n  IKEv2 SA: local " + e.local.to_string() + " remote " +
-           e.remote.to_string() + " Active\n  IPSEC FLOW: permit " + ident(e.local_ts) + " " +
-           ident(e.remote_ts) + "\n        Active SAs: 2, origin: crypto map\n" +
-           "        Inbound:  #pkts dec'ed " + std::to_string(in.packets) + " drop " +
-           std::to_string(errors(in) + in.replay_failures) + "\n        Outbound: #pkts enc'ed " +
-           std::to_string(outc.packets) + " drop " + std::to_string(errors(outc)) + "\n";
+           std::to_string(e.remote.port) + "\n  IKEv2 SA: local " + e.local.address.to_string() + "/" +
+           std::to_string(e.local.port) + " remote " + e.remote.address.to_string() + "/" +
+           std::to_string(e.remote.port) + " Active\n  IPSEC FLOW: permit " + acl(e.local_ts, e.remote_ts) +
+           "\n        Active SAs: " + std::to_string(2 * sas.size()) + ", origin: crypto map\n" +
+           "        Inbound:  #pkts dec'ed " + std::to_string(c.decaps) + " drop " +
+           std::to_string(c.recv_errors()) + "\n        Outbound: #pkts enc'ed " + std::to_string(c.encaps) +
+           " drop " + std::to_string(c.send_errors()) + "\n";
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <memory>
@@ -368,8 +369,11 @@ TEST_F(DataPlaneTest, TamperedReplayedAndUnknownSpiAreDroppedAndCounted) {
   const auto c = hub->counters();
   EXPECT_EQ(c.crypto_drops, 2u);
   EXPECT_EQ(c.unknown_spi_drops, 1u);
-  const std::string show = hub->show_ipsec_sa();
-  EXPECT_NE(show.find("#pkts replay failed: 1, #pkts verify failed: 1"), std::string::npos) << show;
+  const std::string show = hub->show_ipsec_sa(true);
+  EXPECT_NE(show.find("    #pkts invalid prot (recv) 0, #pkts verify failed: 1\n"), std::string::npos)
+      << show;
+  EXPECT_NE(show.find("    #pkts replay failed (rcv): 1\n"), std::string::npos) << show;
+  EXPECT_NE(hub->show_ipsec_sa().find("    #send errors 0, #recv errors 2\n"), std::string::npos);
   receive(*hub, Bytes{0x45, 0x00});  // not even an IPv4 header
   EXPECT_EQ(hub->counters().malformed_drops, 1u);
 }
@@ -423,6 +427,89 @@ TEST_F(DataPlaneTest, TunnelModeSiteToSiteAndEspInUdp) {
   // A packet outside the selectors is not sent through the SA (and with no GRE peer, dropped).
   send(*spoke, icmp(0x0a030001, 0x0a010005));
   EXPECT_EQ(spoke_io.outer.size(), 1u);
+}
+
+// Volume lifetime: the soft limit (90 %) is reported once (a rekey request for IKE), the hard limit
+// once when the backend refuses a packet; the event fd wakes the daemon. The rekeyed SA carries on.
+TEST_F(DataPlaneTest, VolumeLifetimeSoftThenHardReportedOnceAndRekeyCarriesOn) {
+  auto hub_ev = install_event(1, s2h, h2s, kHubNbma, kSpokeNbma, ike::ChildMode::kTransport,
+                              gre_host(kHubNbma), gre_host(kSpokeNbma));
+  auto spoke_ev = install_event(1, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport,
+                                gre_host(kSpokeNbma), gre_host(kHubNbma));
+  spoke_ev.sa.lifetime.packets = 10;  // soft at 9, hard at 10
+  hub->install(hub_ev);
+  spoke->install(spoke_ev);
+  EXPECT_TRUE(spoke->take_lifetime_events().empty());
+  for (int i = 0; i < 8; ++i) {
+    send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  }
+  EXPECT_TRUE(spoke->take_lifetime_events().empty()) << "soft limit reported before 90 %";
+  for (int i = 0; i < 4; ++i) {
+    send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  }
+  EXPECT_EQ(spoke_io.outer.size(), 10u) << "the hard limit did not stop the SA";
+  pollfd pfd{spoke->lifetime_event_fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 0), 1) << "the event fd is not readable";
+  const auto events = spoke->take_lifetime_events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].inbound_spi, h2s.spi);
+  EXPECT_FALSE(events[0].hard);
+  EXPECT_EQ(events[1].inbound_spi, h2s.spi);
+  EXPECT_TRUE(events[1].hard);
+  EXPECT_EQ(::poll(&pfd, 1, 0), 0) << "the event fd stayed readable";
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  EXPECT_TRUE(spoke->take_lifetime_events().empty()) << "reported twice";
+  // IKE's rekey: the new SA takes the traffic; the old one goes with its delete.
+  const Keys h2s2 = new_keys(0x3000c), s2h2 = new_keys(0x4000d);
+  connect(1, h2s2, s2h2, s2h.spi, h2s.spi);
+  spoke->remove(ike::ChildSaDelete{1, h2s.spi, s2h.spi, ike::ChildSaDelete::Reason::kRekeyed});
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  ASSERT_EQ(spoke_io.outer.size(), 11u);
+  for (const auto& w : spoke_io.outer) {
+    receive(*hub, w);
+  }
+  EXPECT_EQ(hub_io.inner.size(), 11u);
+  const auto c = spoke->counters();
+  EXPECT_EQ(c.soft_limit_events, 1u);
+  EXPECT_EQ(c.hard_limit_events, 1u);
+}
+
+// show crypto ipsec sa: a flow's counters survive its rekeys (IOS counts per flow); the SAs are
+// listed oldest first in both directions; the peer's dynamic NHRP entry goes with its last SA.
+TEST_F(DataPlaneTest, ShowCountsPerFlowAcrossRekeysAndNhrpGoesWithTheLastSa) {
+  connect(1, h2s, s2h);
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  receive(*hub, spoke_io.outer.at(0));
+  receive(*hub, spoke_io.outer.at(1));
+  ASSERT_EQ(hub->nhrp_peers().size(), 1u);
+  const Keys h2s2 = new_keys(0x3000c), s2h2 = new_keys(0x4000d);
+  connect(1, h2s2, s2h2, s2h.spi, h2s.spi);
+  std::string show = hub->show_ipsec_sa();
+  const auto in_at = show.find("     inbound esp sas:\n      spi: 0x2000B(131083)\n");
+  const auto in2_at = show.find("      spi: 0x4000D(262157)\n");
+  const auto out_at = show.find("     outbound esp sas:\n      spi: 0x1000A(65546)\n");
+  const auto out2_at = show.find("      spi: 0x3000C(196620)\n");
+  EXPECT_TRUE(in_at < in2_at && in2_at < out_at && out_at < out2_at) << show;
+  EXPECT_NE(show.find("     current outbound spi: 0x3000C(196620)\n"), std::string::npos) << show;
+  EXPECT_EQ(show.find("interface: Tunnel0"), show.rfind("interface: Tunnel0")) << "one block per interface";
+  EXPECT_EQ(show.find("   protected vrf: (none)"), show.rfind("   protected vrf: (none)")) << "one flow";
+  hub->remove(ike::ChildSaDelete{1, s2h.spi, h2s.spi, ike::ChildSaDelete::Reason::kRekeyed});
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  receive(*hub, spoke_io.outer.at(2));
+  show = hub->show_ipsec_sa();
+  EXPECT_NE(show.find("    #pkts decaps: 3, #pkts decrypt: 3, #pkts verify: 3\n"), std::string::npos) << show;
+  EXPECT_NE(show.find("   local  ident (addr/mask/prot/port): (192.0.2.1/255.255.255.255/47/0)\n"),
+            std::string::npos)
+      << show;
+  EXPECT_NE(hub->show_crypto_session().find("  IPSEC FLOW: permit 47 host 192.0.2.1 host 192.0.2.2\n"),
+            std::string::npos)
+      << hub->show_crypto_session();
+  EXPECT_EQ(hub->nhrp_peers().size(), 1u) << "the NHRP entry went while an SA to the peer remained";
+  hub->remove(ike::ChildSaDelete{1, s2h2.spi, h2s2.spi, ike::ChildSaDelete::Reason::kPeerDeleted});
+  EXPECT_TRUE(hub->nhrp_peers().empty()) << "the NHRP entry outlived the peer's last SA";
+  EXPECT_EQ(hub->show_ipsec_sa().find("protected vrf"), std::string::npos);
+  EXPECT_EQ(spoke->nhrp_peers().size(), 1u);  // static (ip nhrp nhs ... nbma): kept
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
 spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
 export -f hub spoke
 export HUBSEC WORK
-hs_wait 15 bash -c "hub show crypto ipsec sa | grep -q 'IKE SA' && spoke show crypto ipsec sa | grep -q 'IKE SA'" ||
+hs_wait 15 bash -c "hub show crypto ipsec sa | grep -q 'inbound esp sas' && spoke show crypto ipsec sa | grep -q 'inbound esp sas'" ||
   fail "no Child SA: hub [$(cat "$WORK/hubsecd.log")] spoke [$(cat "$WORK/spoke.log")]"
 ip -n "$HS_NS_A" -br addr show Tunnel0 | grep -q "10.0.0.1/24" || fail "hub: no Tunnel0 with 10.0.0.1/24"
 echo "PASS: IKE up, Tunnel0 TUN devices configured ($BACKEND backend)"
@@ -59,14 +59,15 @@ echo "PASS: show crypto ipsec sa counts $enc encaps, $dec decaps"
 
 # Make-before-break under traffic: a ping every 50 ms while the hub rekeys the Child SA, then the
 # spoke does; no echo may be lost and the SPIs must have changed.
-child_spis() { "$HUBSEC" -s "$1" show crypto ipsec sa | grep -o 'in 0x[0-9A-F]* out 0x[0-9A-F]*' | sed 's/in 0x//; s/ out 0x/ /'; }
+child_spis() { "$HUBSEC" -s "$1" show crypto ipsec sa | ipsec_sa_pairs; }
+export -f ipsec_sa_pairs
 before=$(child_spis "$WORK/hubsecd.sock")
 ip netns exec "$HS_NS_B" ping -c 60 -i 0.05 -W 2 10.0.0.1 >"$WORK/ping-rekey.txt" 2>&1 &
 ping_pid=$!
 sleep 0.5
 hub crypto ikev2 rekey child "${before%% *}" || fail "the hub refused the Child rekey"
-hs_wait 5 bash -c "[ \"\$(\"$HUBSEC\" -s \"$WORK/hubsecd.sock\" show crypto ipsec sa | grep -c '  IKE SA')\" = 1 ]" ||
-  fail "the old Child SA stayed after the hub's rekey: $(hub show crypto ipsec sa | grep '  IKE SA')"
+hs_wait 5 bash -c "[ \"\$(hub show crypto ipsec sa | ipsec_sa_pairs | wc -l)\" = 1 ]" ||
+  fail "the old Child SA stayed after the hub's rekey: $(hub show crypto ipsec sa | ipsec_sa_pairs)"
 mid=$(child_spis "$WORK/spoke.sock")
 spoke crypto ikev2 rekey child "${mid%% *}" || fail "the spoke refused the Child rekey"
 wait "$ping_pid" || fail "pings lost during the rekeys: $(tail -2 "$WORK/ping-rekey.txt")"

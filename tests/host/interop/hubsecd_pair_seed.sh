@@ -25,7 +25,7 @@ spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
 hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
 export -f spoke hub
 export HUBSEC WORK
-hs_wait 10 bash -c "hub show crypto ipsec sa | grep -q 'IKE SA' && spoke show crypto ipsec sa | grep -q 'IKE SA'" ||
+hs_wait 10 bash -c "hub show crypto ipsec sa | grep -q 'inbound esp sas' && spoke show crypto ipsec sa | grep -q 'inbound esp sas'" ||
   fail "no Child SA: hub [$(hub show crypto ipsec sa)] spoke [$(cat "$WORK/spoke.log")]"
 
 hub show crypto ikev2 sa detailed >"$WORK/hub-sa.txt"
@@ -42,14 +42,16 @@ spoke_spis=$(grep 'Local spi' "$WORK/spoke-sa.txt" | awk '{print $6, $3}')
 [ "$hub_spis" = "$spoke_spis" ] || fail "IKE SPIs differ: hub [$hub_spis] spoke [$spoke_spis]"
 echo "PASS: seed IKE SA READY on both hubsecd, SPIs agree"
 
-hub_child=$(hub show crypto ipsec sa | grep 'IKE SA')
-spoke_child=$(spoke show crypto ipsec sa | grep 'IKE SA')
-echo "$hub_child" | grep -q "esp-aes 256 esp-sha-hmac Transport local $HS_ADDR_A/500 remote $HS_ADDR_B/500" ||
-  fail "hub Child SA: $hub_child"
-echo "$hub_child" | grep -q "ts {$HS_ADDR_A proto 47} === {$HS_ADDR_B proto 47}" || fail "hub selectors: $hub_child"
-echo "$spoke_child" | grep -q "ts {$HS_ADDR_B proto 47} === {$HS_ADDR_A proto 47}" || fail "spoke selectors: $spoke_child"
-h=$(echo "$hub_child" | grep -o 'in 0x[0-9A-F]* out 0x[0-9A-F]*' | awk '{print $2, $4}')
-s=$(echo "$spoke_child" | grep -o 'in 0x[0-9A-F]* out 0x[0-9A-F]*' | awk '{print $4, $2}')
+hub_child=$(hub show crypto ipsec sa)
+spoke_child=$(spoke show crypto ipsec sa)
+echo "$hub_child" | grep -q "transform: esp-256-aes esp-sha-hmac ," && echo "$hub_child" | grep -q "in use settings ={Transport, }" &&
+  echo "$hub_child" | grep -q "local crypto endpt.: $HS_ADDR_A, remote crypto endpt.: $HS_ADDR_B" &&
+  echo "$hub_child" | grep -q "current_peer $HS_ADDR_B port 500" || fail "hub Child SA: $hub_child"
+echo "$hub_child" | grep -q "local  ident (addr/mask/prot/port): ($HS_ADDR_A/255.255.255.255/47/0)" &&
+  echo "$hub_child" | grep -q "remote ident (addr/mask/prot/port): ($HS_ADDR_B/255.255.255.255/47/0)" || fail "hub selectors: $hub_child"
+echo "$spoke_child" | grep -q "local  ident (addr/mask/prot/port): ($HS_ADDR_B/255.255.255.255/47/0)" || fail "spoke selectors: $spoke_child"
+h=$(echo "$hub_child" | ipsec_sa_pairs)
+s=$(echo "$spoke_child" | ipsec_sa_pairs | awk '{print $2, $1}')
 [ "$h" = "$s" ] || fail "Child SPIs not mirrored: hub [$h] spoke [$s]"
 echo "PASS: transport-mode Child SA (esp-aes 256 esp-sha-hmac, GRE host selectors), SPIs mirrored"
 
@@ -61,7 +63,7 @@ hub sh cry ikev2 sa det | grep -q "Negotiation done" || fail "abbreviated show d
 echo "PASS: control commands: abbreviations accepted, unknown input refused IOS-style"
 
 spoke clear crypto sa
-hs_wait 10 bash -c "! hub show crypto ikev2 sa | grep -q READY && ! hub show crypto ipsec sa | grep -q 'IKE SA'" ||
+hs_wait 10 bash -c "! hub show crypto ikev2 sa | grep -q READY && ! hub show crypto ipsec sa | grep -q 'inbound esp sas'" ||
   fail "the hub kept the SA the spoke deleted"
 echo "PASS: spoke's clear crypto sa removed the SAs on the hub"
 echo "ALL PASS (hubsecd pair, seed)"

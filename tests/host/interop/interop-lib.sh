@@ -150,3 +150,17 @@ swan_child_spis() {
 swan_ike_spis() {
   swan_raw | grep -o 'initiator-spi=[0-9a-f]* responder-spi=[0-9a-f]*' | sed 's/initiator-spi=//; s/responder-spi=//'
 }
+
+# The Child SAs in `hubsec show crypto ipsec sa` output (IOS layout) on stdin: one "IN OUT" line per
+# Child SA, SPIs as 8-digit upper-case hex. Within a flow the n-th inbound and the n-th outbound SA
+# are one Child SA (hubsecd lists both oldest first). No line: no Child SA.
+ipsec_sa_pairs() {
+  awk 'function pad(s) { sub(/^0x/, "", s); sub(/\(.*/, "", s); while (length(s) < 8) s = "0" s; return s }
+       function flush(   i) { for (i = 1; i <= ni; i++) print ins[i], outs[i]; ni = 0; no = 0 }
+       /^   protected vrf:/ { flush() }
+       /^     inbound esp sas:/ { dir = "in"; next }
+       /^     outbound esp sas:/ { dir = "out"; next }
+       /^     (inbound|outbound) (ah|pcp) sas:/ { dir = "" }
+       /^      spi: 0x/ { if (dir == "in") ins[++ni] = pad($2); else if (dir == "out") outs[++no] = pad($2) }
+       END { flush() }'
+}

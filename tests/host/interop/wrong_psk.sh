@@ -12,7 +12,7 @@ hs_charon_start "$HS_NS_B" "$WORK/swan"
 
 no_sa_anywhere() {
   ! hubsec_cmd show crypto ikev2 sa | grep -q READY || fail "hubsecd has an IKE SA"
-  [ -z "$(hubsec_cmd show crypto ipsec sa | grep 'IKE SA' || true)" ] || fail "hubsecd installed a Child SA"
+  [ -z "$(hubsec_cmd show crypto ipsec sa | ipsec_sa_pairs)" ] || fail "hubsecd installed a Child SA"
   ! swan --list-sas | grep -qE "ESTABLISHED|INSTALLED" || fail "strongSwan has an SA"
 }
 

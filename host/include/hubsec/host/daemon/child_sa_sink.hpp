@@ -16,6 +16,12 @@ namespace hubsec::host::daemon {
 
 class Logger;
 
+// A volume lifetime (kilobytes/packets) of an installed Child SA ran out in the data plane.
+struct LifetimeEvent {
+  std::uint32_t inbound_spi = 0;
+  bool hard = false;  // false: soft limit, rekey now; true: hard limit, the SA carries nothing more
+};
+
 class ChildSaSink {
  public:
   virtual ~ChildSaSink() = default;
@@ -24,11 +30,18 @@ class ChildSaSink {
   virtual void remove(const ike::ChildSaDelete& event) = 0;
   // One ESP packet (from the SPI on) received in UDP on port 4500.
   virtual void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) = 0;
-  // The answer to `show crypto ipsec sa`: the data plane owns the SAs and their counters.
-  virtual std::string show_ipsec_sa() const = 0;
+  // The answer to `show crypto ipsec sa [detail]` (IOS layout, ipsec_sa_show.hpp): the data plane
+  // owns the SAs and their counters.
+  virtual std::string show_ipsec_sa(bool detail = false) const = 0;
   // `show dmvpn` and `show crypto session`: only a data plane with a tunnel interface has them.
   virtual std::string show_dmvpn() const { return "% No tunnel interface with an address: no NHRP\n"; }
-  virtual std::string show_crypto_session() const { return "% No ESP data plane: see show crypto ipsec sa\n"; }
+  virtual std::string show_crypto_session() const {
+    return "% No ESP data plane: see show crypto ipsec sa\n";
+  }
+  // Volume lifetimes: the daemon polls lifetime_event_fd() (-1 = none) and passes the events to
+  // the IKE engine (soft: rekey the Child SA, hard: delete it).
+  virtual int lifetime_event_fd() const { return -1; }
+  virtual std::vector<LifetimeEvent> take_lifetime_events() { return {}; }
 };
 
 // What an installed Child SA looks like without its keys.
@@ -56,7 +69,8 @@ class LoggingChildSaSink final : public ChildSaSink {
 
   const std::map<std::uint32_t, ChildSaRecord>& installed() const { return by_inbound_spi_; }
   std::uint64_t esp_unknown_spi() const { return esp_unknown_spi_; }
-  std::string show_ipsec_sa() const override;  // the records, until the data path exists
+  // The records in IOS's layout; ESP that arrived for them counts as `internal err (recv)` (no data path).
+  std::string show_ipsec_sa(bool detail = false) const override;
 
  private:
   Logger& log_;

@@ -21,6 +21,7 @@
 
 #include "hubsec/driver/esp_offload.hpp"
 #include "hubsec/host/daemon/child_sa_sink.hpp"
+#include "hubsec/host/daemon/ipsec_sa_show.hpp"
 #include "hubsec/host/datapath/sa_database.hpp"
 
 namespace hubsec::host::daemon {
@@ -62,6 +63,7 @@ struct DataPlaneCounters {
   std::uint64_t policy_drops = 0;     // decrypted but outside the SA's selectors
   std::uint64_t crypto_drops = 0;     // the backend refused the job (ICV, replay, ring full, ...)
   std::uint64_t install_refused = 0;  // Child SA the backend cannot do (e.g. AES-128): its traffic drops
+  std::uint64_t soft_limit_events = 0, hard_limit_events = 0;  // volume lifetimes reported to IKE
   std::uint64_t send_errors = 0, deliver_errors = 0;
   std::uint64_t nhrp_requests_sent = 0, nhrp_requests_received = 0, nhrp_replies_sent = 0,
                 nhrp_replies_received = 0, nhrp_malformed = 0;
@@ -85,7 +87,12 @@ class DataPlane final : public daemon::ChildSaSink {
   void update(const ike::ChildSaUpdate& event) override;
   void remove(const ike::ChildSaDelete& event) override;
   void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) override;
-  std::string show_ipsec_sa() const override;
+  std::string show_ipsec_sa(bool detail = false) const override;
+  // Volume lifetimes (kilobytes/packets) that ran out: soft = the backend's soft limit (90 %) was
+  // crossed, time to rekey; hard = the backend refused a packet at the hard limit. Each reported
+  // once per SA; lifetime_event_fd() (an eventfd) becomes readable when there are some.
+  int lifetime_event_fd() const override { return event_fd_; }
+  std::vector<daemon::LifetimeEvent> take_lifetime_events() override;
 
   // Packet paths (the packet thread), a batch at a time.
   void from_tunnel(std::span<const Packet> packets);
@@ -116,6 +123,11 @@ class DataPlane final : public daemon::ChildSaSink {
   void finish_inbound(Pending& job, std::size_t out_len);
   void tunnel_packet(Packet packet, std::vector<Pending>& jobs);
   void remove_locked(std::uint32_t inbound_spi);
+  void lifetime_event_locked(SaEntry& e, bool hard);
+  // IOS's per-flow counters of one SA (backend counters of both handles plus the data path's own),
+  // and keeping those of SAs that go (rekeyed, moved) so a flow's counters survive its rekeys.
+  daemon::IpsecFlowCounters sa_counters_locked(const SaEntry& e) const;
+  void retire_counters_locked(const SaEntry& e, bool last_of_flow);
   bool queue_gre(std::uint32_t nbma, std::uint16_t protocol, const std::vector<std::uint8_t>& payload,
                  std::vector<Pending>& jobs);
   void handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src);
@@ -137,7 +149,10 @@ class DataPlane final : public daemon::ChildSaSink {
   daemon::Logger& log_;
   DataPlaneConfig config_;
   SaDatabase sad_;
-  std::map<std::uint32_t, NhrpPeer> nhrp_;  // by tunnel address
+  std::map<std::uint32_t, NhrpPeer> nhrp_;                    // by tunnel address
+  std::map<std::string, daemon::IpsecFlowCounters> retired_;  // by flow_key(): counters of SAs gone
+  std::vector<daemon::LifetimeEvent> lifetime_events_;
+  int event_fd_ = -1;
   DataPlaneCounters counters_;
   std::uint64_t next_cookie_ = 1;
   std::vector<Pending> control_out_;  // NHRP replies produced while handling a batch
@@ -146,6 +161,9 @@ class DataPlane final : public daemon::ChildSaSink {
   bool registered_ = false;
   std::chrono::steady_clock::time_point next_registration_{};
 };
+
+// The flow an SA protects as `show crypto ipsec sa` groups them: peer address and selectors.
+std::string flow_key(const SaEntry& e);
 
 // Parses the transport/tunnel-relevant fields of an IPv4 packet for a policy lookup.
 std::optional<FlowKey> flow_of(Packet ipv4);

@@ -45,6 +45,7 @@ struct SaEntry {
   std::chrono::steady_clock::time_point installed_at{};
   // Counted by the data path (the backend counts the crypto outcomes per handle).
   std::uint64_t send_errors = 0, recv_errors = 0, policy_drops = 0;
+  bool soft_reported = false, hard_reported = false;  // volume lifetime events already sent to IKE
 
   bool outbound_matches(const FlowKey& flow) const;  // flow from local_ts to remote_ts
   bool inbound_matches(const FlowKey& flow) const;   // flow from remote_ts to local_ts
