@@ -233,7 +233,8 @@ bool Engine::Impl::send_request(IkeSa& sa, ExchangeType exchange, const std::vec
     return false;
   }
   out.sends = 1;
-  out.deadline = now + policy.retransmit.initial;
+  out.deadline =
+      now + (out.kind == RequestKind::kDpd && dpd_retry(sa) ? *dpd_retry(sa) : policy.retransmit.initial);
   send_packets(sa, out.packets);
   sa.outstanding = std::move(out);
   return true;
@@ -544,6 +545,15 @@ void Engine::Impl::on_plain_message(IkeSa& sa, const msg::Header& h, std::vector
 // ---------------------------------------------------------------------------------------------
 // Timers
 
+// A liveness check of a profile with `dpd INTERVAL RETRY` is retried every RETRY seconds (as IOS
+// does), not on the exponential backoff of other requests, so a dead peer is found within
+// INTERVAL + RETRY * (tries + 1).
+std::optional<Duration> Engine::Impl::dpd_retry(const IkeSa& sa) const {
+  const Profile& prof = profile_of(sa);
+  if (prof.dpd_interval.count() <= 0 || prof.dpd_retry.count() <= 0) return std::nullopt;
+  return std::chrono::duration_cast<Duration>(prof.dpd_retry);
+}
+
 void Engine::Impl::retransmit_or_fail(IkeSa& sa) {
   Outstanding& out = *sa.outstanding;
   if (out.sends > policy.retransmit.tries) {
@@ -563,6 +573,7 @@ void Engine::Impl::retransmit_or_fail(IkeSa& sa) {
   auto wait =
       Duration(static_cast<Duration::rep>(static_cast<double>(policy.retransmit.initial.count()) * factor));
   if (wait > policy.retransmit.max_interval) wait = policy.retransmit.max_interval;
+  if (out.kind == RequestKind::kDpd && dpd_retry(sa)) wait = *dpd_retry(sa);  // IOS: `dpd S R`, every R s
   ++out.sends;
   out.deadline = now + wait;
   ++stats.retransmits_sent;

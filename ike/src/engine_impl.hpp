@@ -156,6 +156,7 @@ struct Engine::Impl {
   void mark_established(detail::IkeSa& sa);
   void forget_half_open(const detail::IkeSa& sa);  // IKE_SA_INIT retransmission index entry
   const Profile& profile_of(const detail::IkeSa& sa) const { return policy.profiles[sa.profile]; }
+  std::optional<Duration> dpd_retry(const detail::IkeSa& sa) const;  // `dpd S R`: R, for liveness checks
   detail::SkDirection out_keys(const detail::IkeSa& sa) const;
   detail::SkDirection in_keys(const detail::IkeSa& sa) const;
   std::size_t max_datagram(const detail::IkeSa& sa) const;

@@ -655,6 +655,30 @@ TEST(EngineTest, DeadPeerDetectionKeepsLiveSa) {
   EXPECT_EQ(net.a.downs[0].reason, IkeSaDown::Reason::kDpdDead);
 }
 
+// `dpd 10 2 periodic`: the probe goes after 10 s of silence and is retried every 2 s (IOS), not on
+// the exponential backoff, so the dead peer is dropped 10 + 2 * (tries + 1) s after it went quiet.
+TEST(EngineTest, DeadPeerDetectionRetriesEveryRetryInterval) {
+  auto pa = make_policy("192.0.2.1");
+  pa.profiles[0].dpd_interval = 10s;
+  pa.profiles[0].dpd_retry = 2s;
+  pa.retransmit.tries = 5;
+  FakeNetwork net(std::move(pa), make_policy("192.0.2.2"));
+  establish(net);
+  net.blackhole = true;
+  const auto quiet_since = net.now;
+  const std::size_t before = net.a.sent.size();
+  ASSERT_TRUE(net.run_until([&] { return !net.a.downs.empty(); }, 60s, 50ms));
+  EXPECT_EQ(net.a.downs[0].reason, IkeSaDown::Reason::kDpdDead);
+  ASSERT_EQ(net.a.sent.size() - before, 6u);  // the probe + 5 retries
+  for (std::size_t i = 1; i < 6; ++i) {
+    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(net.a.sent[before + i].first -
+                                                                           net.a.sent[before + i - 1].first);
+    EXPECT_NEAR(static_cast<double>(gap.count()), 2000, 60) << "retry " << i;
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(net.now - quiet_since);
+  EXPECT_LE(took.count(), 10000 + 2000 * 6 + 200);
+}
+
 TEST(EngineTest, FragmentationWhenMessagesExceedMtu) {
   auto pa = make_policy("192.0.2.1"), pb = make_policy("192.0.2.2");
   for (Policy* p : {&pa, &pb}) {
