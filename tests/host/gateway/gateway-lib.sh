@@ -1,0 +1,64 @@
+# Shared pieces of the DMVPN robustness tests (spoke restart, DPD, injected ESP, lossy link, volume
+# lifetime): a hub (namespace A, 192.0.2.1, Tunnel0 10.0.0.1) and a spoke (namespace B, 192.0.2.2,
+# Tunnel0 10.0.0.2), both hubsecd with the seed's crypto, as hub_spoke_ping.sh sets them up.
+# Sourced after scripts/netns/netns-lib.sh and tests/host/interop/interop-lib.sh.
+#
+#   gw_setup HUBSECD HUBSEC WORKDIR SEED   root check (77), namespaces, cleanup trap, $WORK/{hub,spoke}.conf
+#   gw_profile_line LINE                   adds LINE to the IKEv2 profile of both configurations
+#   gw_ipsec_profile_line LINE             adds LINE to the IPsec profile of both configurations
+#   gw_start_hub [ARGS]                    hubsecd in A (key log in $WORK/keys)
+#   gw_start_spoke [ARGS]                  hubsecd in B; $SPOKE_PID
+#   gw_wait_up TIMEOUT                     Child SA on both sides and the spoke registered by NHRP
+#   hub ARGS / spoke ARGS                  the hubsec CLI against each daemon
+#   gw_ping NS DST COUNT INTERVAL FILE     ping over Tunnel0, output in FILE; status of ping
+
+gw_setup() {
+  SEED=$4
+  interop_setup "$1" "$2" "$3"
+  ip -n "$HS_NS_B" rule del priority 100 ipproto udp lookup main 2>/dev/null || true
+  sed -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp map multicast dynamic\n tunnel source $HS_ADDR_A\n tunnel mode gre multipoint/" \
+    "$SEED" >"$WORK/hub.conf"
+  sed -e "s/  address 0.0.0.0 0.0.0.0/  address $HS_ADDR_A/" -e "s/identity local address 1.1.1.1/identity local address $HS_ADDR_B/" \
+    -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.2 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp nhs 10.0.0.1 nbma $HS_ADDR_A\n tunnel source $HS_ADDR_B\n tunnel mode gre multipoint/" \
+    "$SEED" >"$WORK/spoke.conf"
+  grep -q "ip nhrp nhs" "$WORK/spoke.conf" || fail "could not derive the spoke configuration"
+  export HUBSEC WORK
+  export -f hub spoke ipsec_sa_pairs
+}
+
+hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
+spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
+
+gw_profile_line() {
+  sed -i "s/^crypto ikev2 profile \(.*\)$/crypto ikev2 profile \1\n $1/" "$WORK/hub.conf" "$WORK/spoke.conf"
+}
+
+gw_ipsec_profile_line() {
+  sed -i "s/^crypto ipsec profile \(.*\)$/crypto ipsec profile \1\n $1/" "$WORK/hub.conf" "$WORK/spoke.conf"
+}
+
+gw_start_hub() {
+  hubsecd_start "$WORK/hub.conf" --esp-backend soft "$@"
+}
+
+gw_start_spoke() {
+  rm -f "$WORK/spoke.sock"
+  ip netns exec "$HS_NS_B" "$HUBSECD" -c "$WORK/spoke.conf" -s "$WORK/spoke.sock" --local "$HS_ADDR_B" \
+    --esp-backend soft "$@" >>"$WORK/spoke.log" 2>&1 &
+  SPOKE_PID=$!
+  hs_track_pid "$SPOKE_PID"
+  hs_wait 10 test -S "$WORK/spoke.sock" || fail "the spoke's hubsecd did not start: $(tail -5 "$WORK/spoke.log")"
+}
+
+gw_wait_up() {
+  hs_wait "$1" bash -c "hub show crypto ipsec sa | grep -q 'inbound esp sas' && spoke show crypto ipsec sa | grep -q 'inbound esp sas' && hub show dmvpn | grep -Eq '$HS_ADDR_B +10.0.0.2 +UP'"
+}
+
+gw_ping() {
+  ip netns exec "$1" ping -c "$3" -i "$4" -W 2 "$2" >"$5" 2>&1
+}
+
+# Prints "received of sent" of a ping output file.
+gw_ping_result() {
+  grep -o '[0-9]* packets transmitted, [0-9]* received' "$1" | awk '{print $4 " of " $1}'
+}
