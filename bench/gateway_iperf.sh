@@ -13,6 +13,8 @@
 # less on what else the machine runs than Mbit/s does.
 #   bench/gateway_iperf.sh BUILD_DIR [SECONDS=10] [ROUNDS=3] [IPERF3 EXTRA ARGS...]
 # Root; needs iperf3 and strongSwan (scripts/install-deps.sh). Numbers: docs/benchmarks.md (Gateway).
+# HUBSEC_NAT=1 puts the hubsec spoke behind an nftables NAT in a third namespace (ESP in UDP 4500,
+# as libipsec always does; the NAT's forwarding costs are on top).
 # HUBSEC_PERF=1 records `perf record -a -g` (whole machine) during the last hubsec run: WORK/perf-all.data.
 set -euo pipefail
 build=$(cd "${1:?usage: gateway_iperf.sh BUILD_DIR [SECONDS] [ROUNDS]}" && pwd)
@@ -22,6 +24,7 @@ shift $(($# < 3 ? $# : 3))
 extra=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../scripts/netns/netns-lib.sh"
+. "$here/../scripts/netns/nat-lib.sh"
 SEED=$here/../host/examples/hub.conf
 HUBSECD=$build/host/hubsecd
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
@@ -39,7 +42,7 @@ iperf_run() {
   hs_wait 5 sh -c "ip netns exec $HS_NS_A ss -ltn | grep -q ':5201'"
   local args=(-c "$server" -t "$secs" -J "${extra[@]}")
   [ -n "$bind" ] && args+=(-B "$bind")
-  ip netns exec "$HS_NS_B" iperf3 "${args[@]}" >"$work/iperf-$tag.json" 2>"$work/iperf-$tag.err" || true
+  ip netns exec "${CLIENT_NS:-$HS_NS_B}" iperf3 "${args[@]}" >"$work/iperf-$tag.json" 2>"$work/iperf-$tag.err" || true
   kill $spid 2>/dev/null || true  # (a subshell: hs_cleanup does not know this PID)
   wait $spid 2>/dev/null || true
   python3 -c 'import json,sys
@@ -63,13 +66,20 @@ hubsec_up() {
   hs_track_pid $!
   HUB_PID=$!
   hs_wait 10 test -S "$work/hub.sock"
-  ip netns exec "$HS_NS_B" "$HUBSECD" -c "$work/spoke.conf" -s "$work/spoke.sock" --local "$HS_ADDR_B" \
+  local spoke_ns=$HS_NS_B spoke_addr=$HS_ADDR_B
+  if [ "${HUBSEC_NAT:-0}" = 1 ]; then
+    spoke_ns=${HS_NS_A%a}c spoke_addr=$HS_NAT_INSIDE_ADDR
+    hs_nat_add "$HS_NS_B" "$HS_VETH_B" "$spoke_ns" random
+    sed -i "s/$HS_ADDR_B/$spoke_addr/" "$work/spoke.conf"
+  fi
+  CLIENT_NS=$spoke_ns
+  ip netns exec "$spoke_ns" "$HUBSECD" -c "$work/spoke.conf" -s "$work/spoke.sock" --local "$spoke_addr" \
     --esp-backend soft >"$work/spoke.log" 2>&1 &
   hs_track_pid $!
   SPOKE_PID=$!
   hs_wait 15 sh -c "'$build/host/hubsec' -s '$work/hub.sock' show dmvpn | grep -q ' UP '" ||
     { echo "hubsec tunnel did not come up (logs in $work)"; exit 1; }
-  ip netns exec "$HS_NS_B" ping -c 2 -i 0.2 -W 2 10.0.0.1 >/dev/null
+  ip netns exec "$spoke_ns" ping -c 2 -i 0.2 -W 2 10.0.0.1 >/dev/null
 }
 
 libipsec_up() {
@@ -117,6 +127,8 @@ CONF
 
 down() {
   hs_cleanup
+  ip netns del "${HS_NS_A%a}c" 2>/dev/null || true
+  CLIENT_NS=
   sleep 0.3
 }
 
@@ -147,14 +159,15 @@ for r in $(seq "$rounds"); do
   t0=$(cpu_ticks "$HUB_PID" "$SPOKE_PID")
   read -r v bytes < <(iperf_run 10.0.0.1 "" "hubsec-$r")
   t1=$(cpu_ticks "$HUB_PID" "$SPOKE_PID")
-  for n in "$HS_NS_A" "$HS_NS_B"; do  # where packets were dropped, if they were
+  for n in "$HS_NS_A" "$CLIENT_NS"; do  # where packets were dropped, if they were
     { ip -n "$n" -s link; cat "/proc/$([ "$n" = "$HS_NS_A" ] && echo "$HUB_PID" || echo "$SPOKE_PID")/net/raw"
+      cat "/proc/$([ "$n" = "$HS_NS_A" ] && echo "$HUB_PID" || echo "$SPOKE_PID")/net/udp"
       ip netns exec "$n" nstat -az 2>/dev/null; } >"$work/drops-hubsec-$r-$n.txt" 2>&1 || true
   done
   for p in "${perf_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   hs+=("$v")
   hc+=("$(cpu_per_gb $((t1 - t0)) "$bytes")")
-  echo "  round $r hubsec   (GRE/transport ESP, soft backend): $v Mbit/s, both hubsecd ${hc[-1]} CPU s/GB"
+  echo "  round $r hubsec   (GRE/transport ESP$([ "${HUBSEC_NAT:-0}" = 1 ] && echo " in UDP via NAT"), soft backend): $v Mbit/s, both hubsecd ${hc[-1]} CPU s/GB"
   down
   libipsec_up
   charons=("$(cat "$work/a/run/charon.pid")" "$(cat "$work/b/run/charon.pid")")

@@ -37,6 +37,14 @@ UdpSocket::UdpSocket(const ike::IpAddress& address, std::uint16_t port) : port_(
   int on = 1;
   ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   ::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+  // Port 4500 also carries ESP in UDP (NAT-T, strongSwan's kernel-libipsec): the default receive
+  // buffer overflowed under one TCP stream through a NAT'd spoke (bench/gateway_iperf.sh with
+  // HUBSEC_NAT=1: 11,018 datagrams dropped = the TCP retransmissions). Beyond net.core.rmem_max
+  // when we have CAP_NET_ADMIN; the default stays if refused.
+  const int buffer_bytes = 4 << 20;
+  if (::setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes) != 0) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
+  }
   sockaddr_in sa = to_sockaddr(address, port);
   if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     int err = errno;
