@@ -307,7 +307,17 @@ void DataPlane::remove_locked(std::uint32_t inbound_spi) {
 
 void DataPlane::remove(const ike::ChildSaDelete& event) {
   std::lock_guard lock(mutex_);
-  if (!sad_.by_inbound_spi(event.inbound_spi)) {
+  SaEntry* e = sad_.by_inbound_spi(event.inbound_spi);
+  if (!e) {
+    return;
+  }
+  if (event.reason == ike::ChildSaDelete::Reason::kRekeyed && !e->retiring) {
+    // Its successor carries the traffic now; ESP the peer sent on it before it switched may still
+    // be queued behind the IKE delete (another socket, another thread): decrypt it for a while.
+    e->retiring = true;
+    e->retire_at = std::chrono::steady_clock::now() + kRekeyedGrace;
+    log_.info("ESP SA rekeyed: in " + spi_text(event.inbound_spi) + " out " + spi_text(event.outbound_spi) +
+              " inbound only until it retires");
     return;
   }
   remove_locked(event.inbound_spi);
@@ -617,6 +627,16 @@ void DataPlane::tick(std::chrono::steady_clock::time_point now) {
   std::vector<Pending> jobs;
   {
     std::lock_guard lock(mutex_);
+    std::vector<std::uint32_t> retired;
+    for (const auto& [spi, e] : sad_.entries()) {
+      if (e.retiring && now >= e.retire_at) {
+        retired.push_back(spi);
+      }
+    }
+    for (std::uint32_t spi : retired) {
+      remove_locked(spi);
+      log_.info("ESP SA removed: in " + spi_text(spi) + " (rekeyed, retired)");
+    }
     if (config_.static_nhrp.empty() || now < next_registration_) {
       return;
     }

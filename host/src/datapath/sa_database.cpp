@@ -65,7 +65,8 @@ SaEntry* SaDatabase::by_inbound_spi(std::uint32_t spi) {
 SaEntry* SaDatabase::newest_of_reqid(std::uint32_t reqid) {
   SaEntry* best = nullptr;
   for (auto& [spi, e] : by_spi_) {
-    if (e.reqid == reqid && e.outbound != driver::kInvalidSa && (!best || e.generation > best->generation)) {
+    if (e.reqid == reqid && e.outbound != driver::kInvalidSa && !e.retiring &&
+        (!best || e.generation > best->generation)) {
       best = &e;
     }
   }
@@ -75,7 +76,7 @@ SaEntry* SaDatabase::newest_of_reqid(std::uint32_t reqid) {
 SaEntry* SaDatabase::outbound_for(const FlowKey& flow) {
   SaEntry* match = nullptr;
   for (auto& [spi, e] : by_spi_) {
-    if (e.outbound != driver::kInvalidSa && e.outbound_matches(flow) &&
+    if (e.outbound != driver::kInvalidSa && !e.retiring && e.outbound_matches(flow) &&
         (!match || e.generation > match->generation)) {
       match = &e;
     }

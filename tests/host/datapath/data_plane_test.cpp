@@ -475,13 +475,16 @@ TEST_F(DataPlaneTest, VolumeLifetimeSoftThenHardReportedOnceAndRekeyCarriesOn) {
 }
 
 // show crypto ipsec sa: a flow's counters survive its rekeys (IOS counts per flow); the SAs are
-// listed oldest first in both directions; the peer's dynamic NHRP entry goes with its last SA.
+// listed oldest first in both directions; a rekeyed SA decrypts what was in flight until it retires;
+// the peer's dynamic NHRP entry goes with its last SA.
 TEST_F(DataPlaneTest, ShowCountsPerFlowAcrossRekeysAndNhrpGoesWithTheLastSa) {
   connect(1, h2s, s2h);
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
   receive(*hub, spoke_io.outer.at(0));
   receive(*hub, spoke_io.outer.at(1));
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));  // still in flight on the old SA when IKE deletes it
+  const Bytes late = spoke_io.outer.at(2);
   ASSERT_EQ(hub->nhrp_peers().size(), 1u);
   const Keys h2s2 = new_keys(0x3000c), s2h2 = new_keys(0x4000d);
   connect(1, h2s2, s2h2, s2h.spi, h2s.spi);
@@ -495,10 +498,19 @@ TEST_F(DataPlaneTest, ShowCountsPerFlowAcrossRekeysAndNhrpGoesWithTheLastSa) {
   EXPECT_EQ(show.find("interface: Tunnel0"), show.rfind("interface: Tunnel0")) << "one block per interface";
   EXPECT_EQ(show.find("   protected vrf: (none)"), show.rfind("   protected vrf: (none)")) << "one flow";
   hub->remove(ike::ChildSaDelete{1, s2h.spi, h2s.spi, ike::ChildSaDelete::Reason::kRekeyed});
+  receive(*hub, late);
+  EXPECT_EQ(hub_io.inner.size(), 3u) << "a rekeyed SA refused what was in flight on it";
+  send(*hub, icmp(kHubTunnel, kSpokeTunnel));
+  ASSERT_EQ(hub_io.outer.size(), 1u);
+  EXPECT_EQ(hub_io.outer[0][23], h2s2.spi & 0xff) << "a rekeyed SA was used outbound";
+  hub->tick(std::chrono::steady_clock::now() + kRekeyedGrace + std::chrono::seconds(1));
+  receive(*hub, late);
+  EXPECT_EQ(hub_io.inner.size(), 3u);
+  EXPECT_EQ(hub->counters().unknown_spi_drops, 1u) << "the rekeyed SA did not retire";
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
-  receive(*hub, spoke_io.outer.at(2));
+  receive(*hub, spoke_io.outer.at(3));
   show = hub->show_ipsec_sa();
-  EXPECT_NE(show.find("    #pkts decaps: 3, #pkts decrypt: 3, #pkts verify: 3\n"), std::string::npos) << show;
+  EXPECT_NE(show.find("    #pkts decaps: 4, #pkts decrypt: 4, #pkts verify: 4\n"), std::string::npos) << show;
   EXPECT_NE(show.find("   local  ident (addr/mask/prot/port): (192.0.2.1/255.255.255.255/47/0)\n"),
             std::string::npos)
       << show;

@@ -98,8 +98,9 @@ class DataPlane final : public daemon::ChildSaSink {
   void from_tunnel(std::span<const Packet> packets);
   void from_network(std::span<const Packet> packets);  // whole IPv4 packets: IP/ESP or IP/UDP/ESP
 
-  // Timers: a spoke (re)sends its NHRP registration to its NHS (every 2 s until answered, then every
-  // holding time / 3). Called by the packet thread about twice a second.
+  // Timers: rekeyed SAs retire (kRekeyedGrace after their delete); a spoke (re)sends its NHRP
+  // registration to its NHS (every 2 s until answered, then every holding time / 3). Called by the
+  // packet thread about twice a second.
   void tick(std::chrono::steady_clock::time_point now);
   bool registered() const;
 
@@ -164,6 +165,9 @@ class DataPlane final : public daemon::ChildSaSink {
 
 // The flow an SA protects as `show crypto ipsec sa` groups them: peer address and selectors.
 std::string flow_key(const SaEntry& e);
+
+// How long a rekeyed Child SA still decrypts after IKE deleted it (no outbound use meanwhile).
+constexpr std::chrono::seconds kRekeyedGrace{2};
 
 // Parses the transport/tunnel-relevant fields of an IPv4 packet for a policy lookup.
 std::optional<FlowKey> flow_of(Packet ipv4);

@@ -46,6 +46,10 @@ struct SaEntry {
   // Counted by the data path (the backend counts the crypto outcomes per handle).
   std::uint64_t send_errors = 0, recv_errors = 0, policy_drops = 0;
   bool soft_reported = false, hard_reported = false;  // volume lifetime events already sent to IKE
+  // Rekeyed and deleted by IKE: never chosen for outbound again, but still decrypts what was in
+  // flight (ESP and the IKE delete arrive on different sockets and threads) until retire_at.
+  bool retiring = false;
+  std::chrono::steady_clock::time_point retire_at{};
 
   bool outbound_matches(const FlowKey& flow) const;  // flow from local_ts to remote_ts
   bool inbound_matches(const FlowKey& flow) const;   // flow from remote_ts to local_ts
