@@ -829,6 +829,28 @@ TEST(EngineTest, UnsupportedCriticalPayloadAnswered) {
   EXPECT_EQ(responder.stats().decode_errors, 1u);
 }
 
+// Volume lifetimes counted by the data plane: a soft limit rekeys the Child SA (a new pair, the old
+// one deleted on both sides), a hard limit deletes it on both sides.
+TEST(EngineTest, VolumeLimitsFromTheDataPlaneRekeyThenDelete) {
+  FakeNetwork net(make_policy("192.0.2.1"), make_policy("192.0.2.2"));
+  establish(net);
+  const std::uint32_t first = net.a.children.begin()->first;
+  net.a.engine->on_child_volume_limit(first, false, net.now);
+  net.collect();
+  net.run(5s);
+  ASSERT_EQ(net.a.children.size(), 1u);
+  const std::uint32_t second = net.a.children.begin()->first;
+  EXPECT_NE(second, first);
+  expect_children_match(net.a, net.b);
+  EXPECT_EQ(net.a.engine->stats().child_rekeys, 1u);
+  net.b.engine->on_child_volume_limit(net.b.children.begin()->first, true, net.now);
+  net.collect();
+  net.run(5s);
+  EXPECT_TRUE(net.a.children.empty());
+  EXPECT_TRUE(net.b.children.empty());
+  EXPECT_TRUE(net.both_up()) << "the hard limit of a Child SA must not take the IKE SA";
+}
+
 TEST(EngineTest, LifetimesDriveRekeys) {
   auto pa = make_policy("192.0.2.1"), pb = make_policy("192.0.2.2");
   for (Policy* p : {&pa, &pb}) {
