@@ -222,7 +222,7 @@ CONF
     /#send errors/ { gsub(",", ""); err = $3 + $6 }
     /in use settings/ && !seen[peer]++ { sub(/.*=\{/, ""); sub(/, \}.*/, ""); mode = $0
       printf "   %-22s %-22s encaps %6s  decaps %6s  errors %s\n", peer, mode, enc, dec, err + 0 }'
-  hub show crypto ipsec sa | grep -E "^Drops:" | sed 's/^/   data path /' || true
+  hub show crypto ipsec sa detail | grep -E "^Data path drops:" | sed "s/^Data path drops:/   data path drops:/" || true
 
   step "9. What the wires carried (tshark)" "the WAN bridge and the NAT's private side: only ESP may carry the pings"
   sleep 0.3
