@@ -1,57 +1,105 @@
-// esp_sa_table: the ESP datapath's SA slots, in RAM (one synchronous-read port, one write port: block RAM).
+// esp_sa_table: the ESP datapath's SA slots and their counters, in two RAMs of SLOTS entries (one write
+// port and one registered read port each: block RAM).
 //
-// Each slot holds what a lane's job needs (direction, ESN, ICV algorithm, SPI, AES-256 key, HMAC inner and
-// outer states) and a generation number. A write stores a slot with the generation the host gave it; an
-// invalidate wipes the slot (every field zero, not valid). A lookup names a slot and the generation the job
-// was built for and returns the context with a status: OK, UNKNOWN_SA (slot out of range, not valid, or of
-// the other direction) or STALE_SA (the slot was rewritten since: a job aimed at an old SA is refused, not
-// served with the new keys). On a refusal the context outputs are zero.
+// Key RAM, per slot: valid, direction, ESN, ICV algorithm, generation, SPI, the AES-256 cipher key, an
+// auxiliary key (outbound: the IV key for card-generated IVs; inbound: the decryption key w[52..59],
+// expanded at install), the HMAC inner and outer states (computed at install from the raw key, esp_key_prep).
+// Counter RAM, per slot: valid, generation, packets and payload bytes of jobs that completed OK, ICV /
+// padding / length failures, limit drops, and the soft and hard limits (packets, bytes; 0 = no limit).
 //
-// Ordering: write and lookup ports are independent; a lookup sees every write accepted in an earlier cycle
-// (a write and a lookup of the same slot in the same cycle: the lookup reads the old contents). Lookups
-// leave in order, one cycle after acceptance (registered RAM read), held while res_ready_i is low.
-// Reset and clear_i wipe every slot, one per cycle (SLOTS cycles); both ports wait meanwhile (busy_o).
+// Every access is an operation of a single sequencer, two cycles each (issue: RAM read; execute: decide,
+// write, answer with a one-cycle *_done_o pulse), never overlapping, so no operation can see a half-done
+// one. Priority: install > update > read > check.
+//   install: write a whole slot (or wipe it: invalidate), counters zero. The caller checks the range.
+//   check:   a job's admission. UNKNOWN_SA if the slot is out of range, not valid or of the other
+//            direction; STALE_SA if the generation differs; then the hard limits, exact with jobs in
+//            flight: the caller gives the count and an upper bound of the payload bytes of this slot's
+//            admitted jobs not yet counted (chk_infl_*). OK when even all of them succeeding leaves the
+//            counts under the limits; HARD_LIMIT (and limit_drops + 1) when the counted values alone have
+//            reached a limit (packets >= hard_packets or bytes >= hard_bytes, as the soft engine does);
+//            otherwise chk_wait_o: the caller retries once jobs in flight are counted. On OK the slot's
+//            context comes out (zero otherwise).
+//   update:  a completed job in job order: OK adds one packet and its payload bytes and answers whether a
+//            soft limit is reached (packets >= soft_packets or bytes >= soft_bytes); ICV_MISMATCH,
+//            BAD_PADDING, BAD_LENGTH add to their failure counter; other statuses change nothing. An update
+//            for a generation the slot no longer holds (rewritten meanwhile) changes nothing.
+//   read:    the slot's counters record (all zero and rd_status UNKNOWN_SA out of range).
+// Reset and clear_i wipe both RAMs, one slot per cycle (SLOTS cycles, busy_o); operations wait meanwhile.
 `default_nettype none
 
 module esp_sa_table #(
   parameter int unsigned SLOTS = 4096,
-  localparam int unsigned SW = $clog2(SLOTS)
+  parameter int unsigned INFL_W = 5,  // width of the in-flight job count
+  localparam int unsigned SW = SLOTS > 1 ? $clog2(SLOTS) : 1
 ) (
-  input  wire logic          clk_i,
-  input  wire logic          rst_ni,
-  input  wire logic          clear_i,      // card reset: wipe the table
-  output logic               busy_o,       // wiping
-  // write / invalidate
-  input  wire logic          wr_valid_i,
-  output logic               wr_ready_o,
-  input  wire logic          wr_invalidate_i,
-  input  wire logic [15:0]   wr_slot_i,
-  input  wire logic [15:0]   wr_gen_i,
-  input  wire logic          wr_inbound_i,
-  input  wire logic          wr_esn_i,
-  input  wire logic          wr_sha256_i,
-  input  wire logic [31:0]   wr_spi_i,
-  input  wire logic [255:0]  wr_key_i,
-  input  wire logic [255:0]  wr_istate_i,
-  input  wire logic [255:0]  wr_ostate_i,
-  // lookup
-  input  wire logic          lk_valid_i,
-  output logic               lk_ready_o,
-  input  wire logic [15:0]   lk_slot_i,
-  input  wire logic [15:0]   lk_gen_i,
-  input  wire logic          lk_inbound_i,  // the direction the job needs
-  output logic               res_valid_o,
-  input  wire logic          res_ready_i,
-  output logic [7:0]         res_status_o,  // hubsec_card_pkg::status_e
-  output logic               res_esn_o,
-  output logic               res_sha256_o,
-  output logic [31:0]        res_spi_o,
-  output logic [255:0]       res_key_o,
-  output logic [255:0]       res_istate_o,
-  output logic [255:0]       res_ostate_o
+  input  wire logic                 clk_i,
+  input  wire logic                 rst_ni,
+  input  wire logic                 clear_i,
+  output logic                      busy_o,
+  // install / invalidate
+  input  wire logic                 ins_valid_i,
+  output logic                      ins_ready_o,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire logic [15:0]          ins_slot_i,     // < SLOTS (the caller checks): high bits unused
+  /* verilator lint_on UNUSEDSIGNAL */
+  input  wire logic                 ins_invalidate_i,
+  input  wire logic [15:0]          ins_gen_i,
+  input  wire logic                 ins_inbound_i,
+  input  wire logic                 ins_esn_i,
+  input  wire logic                 ins_sha256_i,
+  input  wire logic [31:0]          ins_spi_i,
+  input  wire logic [255:0]         ins_key_i,
+  input  wire logic [255:0]         ins_aux_i,
+  input  wire logic [255:0]         ins_istate_i,
+  input  wire logic [255:0]         ins_ostate_i,
+  input  wire logic [63:0]          ins_soft_packets_i,
+  input  wire logic [63:0]          ins_hard_packets_i,
+  input  wire logic [63:0]          ins_soft_bytes_i,
+  input  wire logic [63:0]          ins_hard_bytes_i,
+  output logic                      ins_done_o,
+  // check (job admission)
+  input  wire logic                 chk_valid_i,
+  output logic                      chk_ready_o,
+  input  wire logic [15:0]          chk_slot_i,
+  input  wire logic [15:0]          chk_gen_i,
+  input  wire logic                 chk_inbound_i,
+  input  wire logic [INFL_W-1:0]    chk_infl_n_i,
+  input  wire logic [INFL_W+15:0]   chk_infl_b_i,
+  output logic                      chk_done_o,
+  output logic [7:0]                chk_status_o,   // hubsec_card_pkg::status_e
+  output logic                      chk_wait_o,     // undecided: retry
+  output logic                      chk_esn_o,
+  output logic                      chk_sha256_o,
+  output logic [31:0]               chk_spi_o,
+  output logic [255:0]              chk_key_o,
+  output logic [255:0]              chk_aux_o,
+  output logic [255:0]              chk_istate_o,
+  output logic [255:0]              chk_ostate_o,
+  // update (completion)
+  input  wire logic                 upd_valid_i,
+  output logic                      upd_ready_o,
+  input  wire logic [15:0]          upd_slot_i,
+  input  wire logic [15:0]          upd_gen_i,
+  input  wire logic [7:0]           upd_status_i,
+  input  wire logic [16:0]          upd_bytes_i,
+  output logic                      upd_done_o,
+  output logic                      upd_soft_o,
+  // counters read
+  input  wire logic                 rd_valid_i,
+  output logic                      rd_ready_o,
+  input  wire logic [15:0]          rd_slot_i,
+  output logic                      rd_done_o,
+  output logic [7:0]                rd_status_o,
+  output logic                      rd_slot_valid_o,
+  output logic [15:0]               rd_gen_o,
+  output logic [63:0]               rd_packets_o,
+  output logic [63:0]               rd_bytes_o,
+  output logic [63:0]               rd_icv_failures_o,
+  output logic [63:0]               rd_pad_failures_o,
+  output logic [63:0]               rd_len_failures_o,
+  output logic [63:0]               rd_limit_drops_o
 );
 
-  // slot record: {valid, inbound, esn, sha256, gen, spi, key, istate, ostate}
   typedef struct packed {
     logic valid;
     logic inbound;
@@ -60,92 +108,211 @@ module esp_sa_table #(
     logic [15:0] gen;
     logic [31:0] spi;
     logic [255:0] key;
+    logic [255:0] aux;
     logic [255:0] istate;
     logic [255:0] ostate;
-  } rec_t;
+  } key_t;
 
-  rec_t mem_q[SLOTS];
-  rec_t rd_q;
+  typedef struct packed {
+    logic valid;
+    logic [15:0] gen;
+    logic [63:0] packets;
+    logic [63:0] bytes;
+    logic [63:0] icv;
+    logic [63:0] pad;
+    logic [63:0] len;
+    logic [63:0] drops;
+    logic [63:0] soft_p;
+    logic [63:0] hard_p;
+    logic [63:0] soft_b;
+    logic [63:0] hard_b;
+  } cnt_t;
+
+  typedef enum logic [2:0] {OP_NONE, OP_INS, OP_CHK, OP_UPD, OP_RD} op_e;
+
+  key_t kmem_q[SLOTS];
+  cnt_t cmem_q[SLOTS];
+  key_t rk_q;
+  cnt_t rc_q;
+  op_e op_q;
   logic wipe_q;
   logic [SW-1:0] wipe_ptr_q;
-  logic res_v_q, lk_range_q, lk_inbound_q;
-  logic [15:0] lk_gen_q;
 
-  logic wr_fire, lk_fire, wr_in_range;
+  // ---- arbitration: one operation issues per idle cycle ----
+  logic idle, ins_fire, upd_fire, rd_fire, chk_fire;
+  assign idle = op_q == OP_NONE && !wipe_q;
+  assign ins_ready_o = idle;
+  assign upd_ready_o = idle && !ins_valid_i;
+  assign rd_ready_o = idle && !ins_valid_i && !upd_valid_i;
+  assign chk_ready_o = idle && !ins_valid_i && !upd_valid_i && !rd_valid_i;
+  assign ins_fire = ins_valid_i && ins_ready_o;
+  assign upd_fire = upd_valid_i && upd_ready_o;
+  assign rd_fire = rd_valid_i && rd_ready_o;
+  assign chk_fire = chk_valid_i && chk_ready_o;
   assign busy_o = wipe_q;
-  assign wr_ready_o = !wipe_q;
-  assign lk_ready_o = !wipe_q && (!res_v_q || res_ready_i);
-  assign wr_fire = wr_valid_i && wr_ready_o;
-  assign lk_fire = lk_valid_i && lk_ready_o;
-  assign wr_in_range = wr_slot_i < 16'(SLOTS);
 
-  rec_t wr_rec;
-  always_comb begin
-    wr_rec = '0;
-    if (!wr_invalidate_i) begin
-      wr_rec.valid = 1'b1;
-      wr_rec.inbound = wr_inbound_i;
-      wr_rec.esn = wr_esn_i;
-      wr_rec.sha256 = wr_sha256_i;
-      wr_rec.gen = wr_gen_i;
-      wr_rec.spi = wr_spi_i;
-      wr_rec.key = wr_key_i;
-      wr_rec.istate = wr_istate_i;
-      wr_rec.ostate = wr_ostate_i;
+  logic [15:0] a_slot;
+  assign a_slot = upd_fire ? upd_slot_i : rd_fire ? rd_slot_i : chk_slot_i;
+
+  // ---- operation arguments, registered at issue ----
+  logic [SW-1:0] addr_q;
+  logic range_q, inbound_q;
+  logic [15:0] gen_q;
+  logic [7:0] ustat_q;
+  logic [16:0] ubytes_q;
+  logic [INFL_W-1:0] infl_n_q;
+  logic [INFL_W+15:0] infl_b_q;
+
+  always_ff @(posedge clk_i) begin
+    if (upd_fire || rd_fire || chk_fire) begin
+      addr_q <= a_slot[SW-1:0];
+      range_q <= 17'(a_slot) < 17'(SLOTS);
+      gen_q <= upd_fire ? upd_gen_i : chk_gen_i;
+      inbound_q <= chk_inbound_i;
+      ustat_q <= upd_status_i;
+      ubytes_q <= upd_bytes_i;
+      infl_n_q <= chk_infl_n_i;
+      infl_b_q <= chk_infl_b_i;
     end
   end
 
-  // RAM: one write port (wipe or host write), one registered read port.
+  // ---- execute ----
+  logic unknown, stale, fits, blocked;
+  logic [63:0] p_max, b_max;
+  cnt_t c_new;
+  logic c_wr;
+  assign unknown = !range_q || !rk_q.valid || rk_q.inbound != inbound_q;
+  assign stale = rk_q.gen != gen_q;
+  assign p_max = rc_q.packets + 64'(infl_n_q);
+  assign b_max = rc_q.bytes + 64'(infl_b_q);
+  assign fits = (rc_q.hard_p == '0 || p_max < rc_q.hard_p) && (rc_q.hard_b == '0 || b_max < rc_q.hard_b);
+  assign blocked = (rc_q.hard_p != '0 && rc_q.packets >= rc_q.hard_p) ||
+                   (rc_q.hard_b != '0 && rc_q.bytes >= rc_q.hard_b);
+
+  always_comb begin
+    c_new = rc_q;
+    c_wr = 1'b0;
+    if (op_q == OP_CHK && !unknown && !stale && blocked) begin
+      c_new.drops = rc_q.drops + 64'd1;
+      c_wr = 1'b1;
+    end
+    if (op_q == OP_UPD && rc_q.valid && rc_q.gen == gen_q) begin
+      c_wr = 1'b1;
+      case (ustat_q)
+        8'(hubsec_card_pkg::STATUS_OK): begin
+          c_new.packets = rc_q.packets + 64'd1;
+          c_new.bytes = rc_q.bytes + 64'(ubytes_q);
+        end
+        8'(hubsec_card_pkg::STATUS_ICV_MISMATCH): c_new.icv = rc_q.icv + 64'd1;
+        8'(hubsec_card_pkg::STATUS_BAD_PADDING): c_new.pad = rc_q.pad + 64'd1;
+        8'(hubsec_card_pkg::STATUS_BAD_LENGTH): c_new.len = rc_q.len + 64'd1;
+        default: c_wr = 1'b0;
+      endcase
+    end
+  end
+
+  logic chk_ok;
+  assign chk_ok = !unknown && !stale && fits;
+  assign chk_done_o = op_q == OP_CHK;
+  assign chk_wait_o = !unknown && !stale && !fits && !blocked;
+  always_comb begin
+    if (unknown) chk_status_o = 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
+    else if (stale) chk_status_o = 8'(hubsec_card_pkg::STATUS_STALE_SA);
+    else if (!fits) chk_status_o = 8'(hubsec_card_pkg::STATUS_HARD_LIMIT);
+    else chk_status_o = 8'(hubsec_card_pkg::STATUS_OK);
+  end
+  assign chk_esn_o = chk_ok && rk_q.esn;
+  assign chk_sha256_o = chk_ok && rk_q.sha256;
+  assign chk_spi_o = chk_ok ? rk_q.spi : '0;
+  assign chk_key_o = chk_ok ? rk_q.key : '0;
+  assign chk_aux_o = chk_ok ? rk_q.aux : '0;
+  assign chk_istate_o = chk_ok ? rk_q.istate : '0;
+  assign chk_ostate_o = chk_ok ? rk_q.ostate : '0;
+
+  assign upd_done_o = op_q == OP_UPD;
+  assign upd_soft_o = op_q == OP_UPD && rc_q.valid && rc_q.gen == gen_q &&
+                      ustat_q == 8'(hubsec_card_pkg::STATUS_OK) &&
+                      ((rc_q.soft_p != '0 && c_new.packets >= rc_q.soft_p) ||
+                       (rc_q.soft_b != '0 && c_new.bytes >= rc_q.soft_b));
+
+  assign ins_done_o = op_q == OP_INS;
+
+  logic rd_ok;
+  assign rd_ok = range_q && rc_q.valid;
+  assign rd_done_o = op_q == OP_RD;
+  assign rd_status_o = range_q ? 8'(hubsec_card_pkg::STATUS_OK) : 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
+  assign rd_slot_valid_o = rd_ok;
+  assign rd_gen_o = rd_ok ? rc_q.gen : '0;
+  assign rd_packets_o = rd_ok ? rc_q.packets : '0;
+  assign rd_bytes_o = rd_ok ? rc_q.bytes : '0;
+  assign rd_icv_failures_o = rd_ok ? rc_q.icv : '0;
+  assign rd_pad_failures_o = rd_ok ? rc_q.pad : '0;
+  assign rd_len_failures_o = rd_ok ? rc_q.len : '0;
+  assign rd_limit_drops_o = rd_ok ? rc_q.drops : '0;
+
+  // ---- RAMs: one write port (wipe, install at issue, counter update at execute), one read port ----
+  key_t k_ins;
+  cnt_t c_ins;
+  always_comb begin
+    k_ins = '0;
+    c_ins = '0;
+    if (!ins_invalidate_i) begin
+      k_ins.valid = 1'b1;
+      k_ins.inbound = ins_inbound_i;
+      k_ins.esn = ins_esn_i;
+      k_ins.sha256 = ins_sha256_i;
+      k_ins.gen = ins_gen_i;
+      k_ins.spi = ins_spi_i;
+      k_ins.key = ins_key_i;
+      k_ins.aux = ins_aux_i;
+      k_ins.istate = ins_istate_i;
+      k_ins.ostate = ins_ostate_i;
+      c_ins.valid = 1'b1;
+      c_ins.gen = ins_gen_i;
+      c_ins.soft_p = ins_soft_packets_i;
+      c_ins.hard_p = ins_hard_packets_i;
+      c_ins.soft_b = ins_soft_bytes_i;
+      c_ins.hard_b = ins_hard_bytes_i;
+    end
+  end
+
   always_ff @(posedge clk_i) begin
-    if (wipe_q) mem_q[wipe_ptr_q] <= '0;
-    else if (wr_fire && wr_in_range) mem_q[wr_slot_i[SW-1:0]] <= wr_rec;
-    if (lk_fire) rd_q <= mem_q[lk_slot_i[SW-1:0]];
+    if (wipe_q) begin
+      kmem_q[wipe_ptr_q] <= '0;
+      cmem_q[wipe_ptr_q] <= '0;
+    end else if (ins_fire) begin
+      kmem_q[ins_slot_i[SW-1:0]] <= k_ins;
+      cmem_q[ins_slot_i[SW-1:0]] <= c_ins;
+    end else if (c_wr) begin
+      cmem_q[addr_q] <= c_new;
+    end
+    if (upd_fire || rd_fire || chk_fire) begin
+      rk_q <= kmem_q[a_slot[SW-1:0]];
+      rc_q <= cmem_q[a_slot[SW-1:0]];
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wipe_q <= 1'b1;
       wipe_ptr_q <= '0;
-      res_v_q <= 1'b0;
+      op_q <= OP_NONE;
+    end else if (clear_i) begin
+      wipe_q <= 1'b1;
+      wipe_ptr_q <= '0;
+      op_q <= OP_NONE;
     end else begin
-      if (clear_i) begin
-        wipe_q <= 1'b1;
-        wipe_ptr_q <= '0;
-        res_v_q <= 1'b0;
-      end else begin
-        if (wipe_q) begin
-          wipe_ptr_q <= wipe_ptr_q + 1'b1;
-          if (wipe_ptr_q == SW'(SLOTS - 1)) wipe_q <= 1'b0;
-        end
-        if (lk_fire) res_v_q <= 1'b1;
-        else if (res_ready_i) res_v_q <= 1'b0;
+      if (wipe_q) begin
+        wipe_ptr_q <= wipe_ptr_q + 1'b1;
+        if (wipe_ptr_q == SW'(SLOTS - 1)) wipe_q <= 1'b0;
       end
+      if (ins_fire) op_q <= OP_INS;
+      else if (upd_fire) op_q <= OP_UPD;
+      else if (rd_fire) op_q <= OP_RD;
+      else if (chk_fire) op_q <= OP_CHK;
+      else op_q <= OP_NONE;
     end
   end
-
-  always_ff @(posedge clk_i) begin
-    if (lk_fire) begin
-      lk_range_q <= lk_slot_i < 16'(SLOTS);
-      lk_gen_q <= lk_gen_i;
-      lk_inbound_q <= lk_inbound_i;
-    end
-  end
-
-  logic ok;
-  assign res_valid_o = res_v_q;
-  assign ok = lk_range_q && rd_q.valid && rd_q.inbound == lk_inbound_q && rd_q.gen == lk_gen_q;
-  always_comb begin
-    if (!lk_range_q || !rd_q.valid || rd_q.inbound != lk_inbound_q)
-      res_status_o = 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
-    else if (rd_q.gen != lk_gen_q) res_status_o = 8'(hubsec_card_pkg::STATUS_STALE_SA);
-    else res_status_o = 8'(hubsec_card_pkg::STATUS_OK);
-  end
-  assign res_esn_o = ok && rd_q.esn;
-  assign res_sha256_o = ok && rd_q.sha256;
-  assign res_spi_o = ok ? rd_q.spi : '0;
-  assign res_key_o = ok ? rd_q.key : '0;
-  assign res_istate_o = ok ? rd_q.istate : '0;
-  assign res_ostate_o = ok ? rd_q.ostate : '0;
 
 endmodule
 
