@@ -257,7 +257,7 @@ void DataPlane::update(const ike::ChildSaUpdate& event) {
     log_.error("ESP SA in " + spi_text(event.inbound_spi) + ": re-install for new endpoints refused");
     return;
   }
-  retire_counters_locked(*e, false);  // the new handles count from zero
+  const daemon::IpsecFlowCounters so_far = sa_counters_locked(*e);  // the new handles count from zero
   offload_.remove_sa(e->inbound);
   offload_.remove_sa(e->outbound);
   e->inbound = new_in;
@@ -266,6 +266,7 @@ void DataPlane::update(const ike::ChildSaUpdate& event) {
   e->remote = event.remote;
   e->udp_encap = event.udp_encap;
   map_transport_selectors_to_endpoints(*e);  // a NAT mapping change moves the observed address
+  retired_[flow_key(*e)] += so_far;          // kept under the flow's key as it is now
   stored->second->in = in;
   stored->second->out = out;
   wipe(in);

@@ -336,6 +336,11 @@ TEST_F(DataPlaneTest, EndpointUpdateMovesTheSaToUdpEncapsulationAndKeepsTheSeque
   // The first packet replayed (now in UDP) is refused: the window resumed at sequence 1.
   hub->esp_in_udp(hub_ep, spoke_ep, ike::ByteView(old_raw.data() + 20, old_raw.size() - 20));
   EXPECT_EQ(hub_io.inner.size(), 2u);
+  // The flow's counters carried on across the re-install (the backend's restarted).
+  const std::string show = hub->show_ipsec_sa();
+  EXPECT_NE(show.find("    #pkts decaps: 2, #pkts decrypt: 2, #pkts verify: 2\n"), std::string::npos) << show;
+  EXPECT_NE(show.find("    #send errors 0, #recv errors 1\n"), std::string::npos) << show;
+  EXPECT_NE(show.find("   current_peer 192.0.2.2 port 4501\n"), std::string::npos) << show;
 }
 
 TEST_F(DataPlaneTest, UnsupportedTransformIsRefusedAndItsTrafficDropped) {
