@@ -1,25 +1,36 @@
 // esp_outbound: one lane of the outbound ESP datapath (RFC 4303, AES-256-CBC, HMAC-SHA1-96 or
-// HMAC-SHA-256-128), one packet at a time.
+// HMAC-SHA-256-128) with up to NSLOT packets in flight, results in job order.
 //
 // Job: the SA context (AES-256 key, HMAC inner/outer states left-aligned in 256 bits, algorithm, ESN),
 // SPI, 64-bit sequence number, the 16-byte IV (job-supplied), payload length and next header.
-// Payload: ceil(len / 16) beats of 16 bytes (bytes past the length in the last beat are ignored).
-// Output: the ESP packet SPI | SN | IV | AES-256-CBC(payload | 1, 2, 3.. | pad length | next header) | ICV
-// as beats: the header (8 bytes, in bits [127:64]), the IV, one beat per ciphertext block, the ICV (12 or 16
-// bytes, left-aligned, out_last_o). out_nbytes_o gives each beat's byte count; the DMA side packs them.
-// Result: the packet length, after the ICV beat.
+// Payload: ceil(len / 16) beats of 16 bytes (bytes past the length in the last beat are ignored), the
+// packets' beats one packet after the other in job order.
+// Output: per packet, in job order, the ESP packet SPI | SN | IV | AES-256-CBC(payload | 1, 2, 3.. |
+// pad length | next header) | ICV as beats: the header (8 bytes, in bits [127:64]), the IV, one beat per
+// ciphertext block, the ICV (12 or 16 bytes, left-aligned, out_last_o). out_nbytes_o gives each beat's byte
+// count; the DMA side packs them. Result: the packet length, after the ICV beat; the next packet's beats
+// follow the result handshake.
 //
-// The MAC runs over each ciphertext block as it leaves AES (SPI | SN | IV | C0 | C1 ..., then the ESN high
-// half when ESN is on), realigned to 16-byte beats with an 8-byte carry, so the ICV follows the last block
-// by the HMAC's finishing latency only. CBC chains each block on the previous ciphertext: one block in the
-// AES pipeline at a time per packet.
+// Many packets in flight. A job takes a packet slot (NSLOT, used in job order, freed in job order when the
+// result is taken) and its padded length in the packet ring (RING_BLK blocks, allocated and freed in job
+// order); it waits (job_ready_o low) while no slot or too little ring is free. Its payload beats go into
+// the plaintext ring. Each slot keeps its own context (key, CBC chain = IV then its last ciphertext block,
+// block counters) and a round-robin picks, every cycle, a slot whose previous block has come back from AES
+// and whose next plaintext block is in (trailer-only blocks need no beat): the block is built (payload,
+// then padding 1, 2, 3.., pad length, next header), XORed with the chain and sent to the shared AES
+// pipeline tagged with its slot and ring address, so up to 15 slots fill the 15 AES stages. Each
+// ciphertext block is written into the ciphertext ring (for the output) and into esp_auth's copy (the MAC,
+// HMAC engine context = slot). The output stage sends the oldest packet's header, IV and ciphertext blocks
+// as they become available, then its ICV, then the result.
 `default_nettype none
 
 module esp_outbound #(
   parameter int unsigned AES_UNROLL = 14,
   parameter int unsigned SHA1_N_RND = 40,
   parameter int unsigned SHA256_N_RND = 32,
-  parameter int unsigned LEN_W = 16  // payload length width in bytes
+  parameter int unsigned LEN_W = 16,       // payload length width in bytes
+  parameter int unsigned NSLOT = 64,       // packets in flight; power of two, >= 2
+  parameter int unsigned RING_BLK = 8192   // packet ring in 16-byte blocks; power of two, >= the largest packet
 ) (
   input  wire logic             clk_i,
   // AES resets synchronously, the SHA engines asynchronously (both as committed): one net feeds both.
@@ -55,179 +66,260 @@ module esp_outbound #(
   output logic [LEN_W:0]        res_len_o       // ESP packet length in bytes
 );
 
-  typedef enum logic [2:0] {S_IDLE, S_HDR, S_IV, S_BLK, S_WAIT, S_EMIT, S_MACLAST, S_ICV} state_e;
   localparam int unsigned BW = LEN_W - 3;  // block count width (padded length / 16, + 1)
+  localparam int unsigned SW = $clog2(NSLOT);
+  localparam int unsigned AW = $clog2(RING_BLK);
 
-  state_e state_q, state_d;
-  logic [255:0] key_q, istate_q, ostate_q;
-  logic sha256_q, esn_q;
-  logic [31:0] spi_q;
-  logic [63:0] seq_q;
-  logic [127:0] iv_q;
-  logic [LEN_W-1:0] len_q;
-  logic [7:0] nh_q;
-  logic [LEN_W:0] padded_q;   // payload + padding + trailer, a multiple of 16
-  logic [BW-1:0] nblk_q, blk_q;
-  logic [127:0] chain_q;      // IV, then the last ciphertext block
-  logic [63:0] carry_q;       // MAC realignment: the 8 bytes not yet sent to the MAC
-  logic odone_q, mdone_q;     // the output / MAC beat of the current step is done
+  // ---- per-slot context (written when the job is taken) and progress ----
+  logic [NSLOT-1:0] act_q, infl_q, icv_ok_q, sha256_q;
+  logic [255:0] key_q[NSLOT];
+  logic [31:0] spi_q[NSLOT];
+  logic [31:0] seq_lo_q[NSLOT];
+  logic [127:0] iv_q[NSLOT], chain_q[NSLOT], icv_q[NSLOT];
+  logic [LEN_W-1:0] len_q[NSLOT];
+  logic [7:0] nh_q[NSLOT];
+  logic [BW-1:0] nblk_q[NSLOT], npl_q[NSLOT];  // padded blocks; payload beats
+  logic [BW-1:0] in_cnt_q[NSLOT], blk_q[NSLOT], ret_q[NSLOT];  // beats in; blocks issued; blocks back
+  logic [AW-1:0] base_q[NSLOT];
 
-  // ---- plaintext block: payload bytes, then padding 1, 2, 3.., pad length, next header ----
-  logic [LEN_W:0] blk_base;
-  logic need_pl;
+  // ---- jobs: a packet slot and the padded length in the ring, both in job order ----
+  logic [LEN_W:0] job_padded;
+  logic [BW-1:0] job_nblk;
+  logic job_fire, release_fire, space, has;
+  logic [SW-1:0] ts, hs, hs_d, is;  // slots: the job taken, the oldest (output), the payload input
+  logic [AW-1:0] wp;
+  assign job_padded = ({1'b0, job_len_i} + (LEN_W + 1)'(17)) & ~(LEN_W + 1)'(15);
+  assign job_nblk = BW'(job_padded >> 4);
+  assign job_ready_o = space;
+  assign job_fire = job_valid_i && job_ready_o;
+  esp_slot_alloc #(.NSLOT(NSLOT), .RING_BLK(RING_BLK), .BW(BW)) u_alloc (
+    .clk_i, .rst_ni, .need_i(job_nblk), .space_o(space), .alloc_i(job_fire), .tail_o(ts), .base_o(wp),
+    .release_i(release_fire), .release_blk_i(nblk_q[hs]), .head_o(hs), .head_next_o(hs_d), .busy_o(has));
+
+  // ---- payload beats into the plaintext ring ----
+  logic [SW:0] ip_q;  // payload input pointer (one wrap bit)
+  logic [SW:0] tl_q;  // jobs taken, the same count as the allocator's tail
+  logic in_pend, pl_fire;
+  assign is = ip_q[SW-1:0];
+  assign in_pend = ip_q != tl_q;
+  assign pl_ready_o = in_pend && in_cnt_q[is] != npl_q[is];
+  assign pl_fire = pl_valid_i && pl_ready_o;
+
+  // ---- AES issue: pick a slot, read its plaintext block, build, chain, encrypt ----
+  logic [NSLOT-1:0] cand;
+  logic pick_v, take;
+  logic [SW-1:0] pick;
+  always_comb begin
+    for (int s = 0; s < NSLOT; s++)
+      cand[s] = act_q[s] && !infl_q[s] && blk_q[s] != nblk_q[s] &&
+                (blk_q[s] < in_cnt_q[s] || blk_q[s] >= npl_q[s]);
+  end
+
+  logic iv_v_q;            // issue stage holds a block for AES
+  logic [SW-1:0] iss_q;    // its slot
+  logic [BW-1:0] ib_q;     // its block index
+  logic aes_in_ready, aes_fire;
+  assign aes_fire = iv_v_q && aes_in_ready;
+  assign take = !iv_v_q || aes_fire;
+  esp_rr_pick #(.N(NSLOT)) u_pick (.clk_i, .rst_ni, .cand_i(cand), .take_i(take), .valid_o(pick_v), .idx_o(pick));
+
+  logic [127:0] pt_rd;
+  esp_ring #(.DEPTH(RING_BLK), .W(128)) u_pt_ring (
+    .clk_i, .we_i(pl_fire), .waddr_i(base_q[is] + AW'(in_cnt_q[is])), .wdata_i(pl_data_i),
+    .re_i(take && pick_v), .raddr_i(base_q[pick] + AW'(blk_q[pick])), .rdata_o(pt_rd));
+
+  // plaintext block: payload bytes, then padding 1, 2, 3.., pad length, next header
+  logic [LEN_W:0] blk_base, padded, plen;
   logic [127:0] pt;
-  logic [7:0] padlen;  // < 16 here: the padding only completes the last block
-  assign blk_base = {blk_q, 4'd0};
-  assign need_pl = blk_base < {1'b0, len_q};
-  assign padlen = 8'(padded_q - {1'b0, len_q} - (LEN_W + 1)'(2));
+  logic [7:0] padlen;  // < 16: the padding only completes the last block
+  assign blk_base = {ib_q, 4'd0};
+  assign padded = {nblk_q[iss_q], 4'd0};
+  assign plen = {1'b0, len_q[iss_q]};
+  assign padlen = 8'(padded - plen - (LEN_W + 1)'(2));
   always_comb begin
     for (int j = 0; j < 16; j++) begin
       logic [LEN_W:0] p;
       p = blk_base + (LEN_W + 1)'(j);
-      if (p < {1'b0, len_q}) pt[127 - 8 * j -: 8] = pl_data_i[127 - 8 * j -: 8];
-      else if (p < padded_q - (LEN_W + 1)'(2)) pt[127 - 8 * j -: 8] = 8'(p - {1'b0, len_q} + 1'b1);
-      else if (p == padded_q - (LEN_W + 1)'(2)) pt[127 - 8 * j -: 8] = padlen;
-      else pt[127 - 8 * j -: 8] = nh_q;
+      if (p < plen) pt[127 - 8 * j -: 8] = pt_rd[127 - 8 * j -: 8];
+      else if (p < padded - (LEN_W + 1)'(2)) pt[127 - 8 * j -: 8] = 8'(p - plen + 1'b1);
+      else if (p == padded - (LEN_W + 1)'(2)) pt[127 - 8 * j -: 8] = padlen;
+      else pt[127 - 8 * j -: 8] = nh_q[iss_q];
     end
   end
 
-  // ---- AES-256 encryption ----
-  logic aes_in_valid, aes_in_ready, aes_out_valid, aes_out_ready;
+  logic aes_out_valid;
   logic [127:0] aes_out_block;
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic aes_out_tag;
-  /* verilator lint_on UNUSEDSIGNAL */
-  assign aes_in_valid = state_q == S_BLK && (!need_pl || pl_valid_i);
-  assign pl_ready_o = state_q == S_BLK && need_pl && aes_in_ready;
-  assign aes_out_ready = state_q == S_WAIT;
+  logic [SW+AW-1:0] aes_out_tag;
+  logic [SW-1:0] rs;       // slot of the returning block
+  logic [AW-1:0] raddr;    // its ring address
+  assign rs = aes_out_tag[SW+AW-1:AW];
+  assign raddr = aes_out_tag[AW-1:0];
 
-  aes_cipher #(.DECRYPT(1'b0), .UNROLL(AES_UNROLL), .TAG_W(1)) u_aes (
+  aes_cipher #(.DECRYPT(1'b0), .UNROLL(AES_UNROLL), .TAG_W(SW + AW)) u_aes (
     .clk_i, .rst_ni,
-    .in_valid_i(aes_in_valid), .in_ready_o(aes_in_ready), .in_block_i(pt ^ chain_q), .in_key_i(key_q),
-    .in_tag_i(1'b0),
-    .out_valid_o(aes_out_valid), .out_ready_i(aes_out_ready), .out_block_o(aes_out_block),
-    .out_tag_o(aes_out_tag));
+    .in_valid_i(iv_v_q), .in_ready_o(aes_in_ready), .in_block_i(pt ^ chain_q[iss_q]), .in_key_i(key_q[iss_q]),
+    .in_tag_i({iss_q, base_q[iss_q] + AW'(ib_q)}),
+    .out_valid_o(aes_out_valid), .out_ready_i(1'b1), .out_block_o(aes_out_block), .out_tag_o(aes_out_tag));
 
-  // ---- MAC ----
-  logic mac_in_valid, mac_in_ready, mac_first, mac_last, mac_out_valid, mac_out_ready;
-  logic [4:0] mac_nbytes;
-  logic [127:0] mac_data, mac_icv;
-  always_comb begin
-    mac_in_valid = 1'b0;
-    mac_first = 1'b0;
-    mac_last = 1'b0;
-    mac_nbytes = 5'd16;
-    mac_data = {carry_q, chain_q[127:64]};
-    case (state_q)
-      S_IV: begin
-        mac_in_valid = !mdone_q;
-        mac_first = 1'b1;
-        mac_data = {spi_q, seq_q[31:0], iv_q[127:64]};
-      end
-      S_EMIT: mac_in_valid = !mdone_q;
-      S_MACLAST: begin
-        mac_in_valid = 1'b1;
-        mac_last = 1'b1;
-        mac_nbytes = esn_q ? 5'd12 : 5'd8;
-        mac_data = {carry_q, seq_q[63:32], 32'h0};
-      end
-      default: ;
-    endcase
-  end
-  assign mac_out_ready = state_q == S_ICV && !odone_q && out_ready_i;  // taken with the ICV beat
+  // ---- MAC over the ciphertext blocks ----
+  logic icv_valid;
+  logic [SW-1:0] icv_slot;
+  logic [127:0] icv;
+  logic [NSLOT-1:0][BW-1:0] avail;
+  always_comb for (int s = 0; s < NSLOT; s++) avail[s] = ret_q[s];
 
-  esp_mac #(.SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND)) u_mac (
+  esp_auth #(.SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND), .NSLOT(NSLOT), .RING_BLK(RING_BLK),
+             .BW(BW)) u_auth (
     .clk_i, .rst_ni,
-    .in_valid_i(mac_in_valid), .in_ready_o(mac_in_ready), .in_sha256_i(sha256_q), .in_first_i(mac_first),
-    .in_last_i(mac_last), .in_nbytes_i(mac_nbytes), .in_data_i(mac_data), .in_istate_i(istate_q),
-    .in_ostate_i(ostate_q),
-    .out_valid_o(mac_out_valid), .out_ready_i(mac_out_ready), .out_icv_o(mac_icv));
+    .open_i(job_fire), .open_slot_i(ts), .open_sha256_i(job_sha256_i), .open_esn_i(job_esn_i),
+    .open_seq_hi_i(job_seq_i[63:32]), .open_istate_i(job_istate_i), .open_ostate_i(job_ostate_i),
+    .open_nblk_i(job_nblk), .open_base_i(wp),
+    .hdr_i(job_fire), .hdr_slot_i(ts), .hdr_data_i({job_spi_i, job_seq_i[31:0]}), .hdr_iv_i(job_iv_i),
+    .ct_we_i(aes_out_valid), .ct_addr_i(raddr), .ct_data_i(aes_out_block), .avail_i(avail),
+    .icv_valid_o(icv_valid), .icv_slot_o(icv_slot), .icv_o(icv));
 
-  // ---- output beats ----
+  // ---- output, in job order ----
+  typedef enum logic [2:0] {O_HDR, O_IV, O_CT, O_ICV, O_RES} ostate_e;
+  ostate_e os_q, os_d;
+  logic [BW-1:0] rp_q, rp_d;
+  logic [127:0] ct_rd;
+  logic out_fire;
+  assign out_fire = out_valid_o && out_ready_i;
+  assign release_fire = res_valid_o && res_ready_i;
+
+  // The read address is the pointer's next value, so ct_rd holds block rp_q of the head packet (the ring
+  // returns a block written in the same cycle as its read).
+  esp_ring #(.DEPTH(RING_BLK), .W(128)) u_ct_ring (
+    .clk_i, .we_i(aes_out_valid), .waddr_i(raddr), .wdata_i(aes_out_block),
+    .re_i(1'b1), .raddr_i(base_q[hs_d] + AW'(rp_d)), .rdata_o(ct_rd));
+
   always_comb begin
     out_valid_o = 1'b0;
-    out_data_o = chain_q;
+    out_data_o = ct_rd;
     out_nbytes_o = 5'd16;
     out_last_o = 1'b0;
-    case (state_q)
-      S_HDR: begin
-        out_valid_o = 1'b1;
-        out_data_o = {spi_q, seq_q[31:0], 64'h0};
+    unique case (os_q)
+      O_HDR: begin
+        out_valid_o = has;
+        out_data_o = {spi_q[hs], seq_lo_q[hs], 64'h0};
         out_nbytes_o = 5'd8;
       end
-      S_IV: begin
-        out_valid_o = !odone_q;
-        out_data_o = iv_q;
+      O_IV: begin
+        out_valid_o = 1'b1;
+        out_data_o = iv_q[hs];
       end
-      S_EMIT: out_valid_o = !odone_q;
-      S_ICV: begin
-        out_valid_o = !odone_q && mac_out_valid;
-        out_data_o = mac_icv;
-        out_nbytes_o = sha256_q ? 5'd16 : 5'd12;
+      O_CT: out_valid_o = rp_q != ret_q[hs];
+      O_ICV: begin
+        out_valid_o = icv_ok_q[hs];
+        out_data_o = icv_q[hs];
+        out_nbytes_o = sha256_q[hs] ? 5'd16 : 5'd12;
         out_last_o = 1'b1;
       end
       default: ;
     endcase
   end
-
-  logic out_fire, mac_fire, step_done;
-  assign out_fire = out_valid_o && out_ready_i;
-  assign mac_fire = mac_in_valid && mac_in_ready;
-  assign step_done = (odone_q || out_fire) && (mdone_q || mac_fire);
-  assign job_ready_o = state_q == S_IDLE;
-  assign res_valid_o = state_q == S_ICV && odone_q;
-  assign res_len_o = (LEN_W + 1)'(24) + padded_q + (sha256_q ? (LEN_W + 1)'(16) : (LEN_W + 1)'(12));
+  assign res_valid_o = os_q == O_RES;
+  assign res_len_o = (LEN_W + 1)'(24) + {nblk_q[hs], 4'd0} +
+                     (sha256_q[hs] ? (LEN_W + 1)'(16) : (LEN_W + 1)'(12));
 
   always_comb begin
-    state_d = state_q;
-    case (state_q)
-      S_IDLE: if (job_valid_i) state_d = S_HDR;
-      S_HDR: if (out_fire) state_d = S_IV;
-      S_IV: if (step_done) state_d = S_BLK;
-      S_BLK: if (aes_in_valid && aes_in_ready) state_d = S_WAIT;
-      S_WAIT: if (aes_out_valid) state_d = S_EMIT;
-      S_EMIT: if (step_done) state_d = (blk_q == nblk_q) ? S_MACLAST : S_BLK;
-      S_MACLAST: if (mac_fire) state_d = S_ICV;
-      S_ICV: if (res_valid_o && res_ready_i) state_d = S_IDLE;
-      default: state_d = S_IDLE;
+    os_d = os_q;
+    rp_d = rp_q;
+    unique case (os_q)
+      O_HDR: if (out_fire) os_d = O_IV;
+      O_IV: if (out_fire) os_d = O_CT;
+      O_CT: if (out_fire) begin
+        rp_d = rp_q + 1'b1;
+        if (rp_d == nblk_q[hs]) os_d = O_ICV;
+      end
+      O_ICV: if (out_fire) os_d = O_RES;
+      default: if (release_fire) begin
+        os_d = O_HDR;
+        rp_d = '0;
+      end
     endcase
   end
 
+  // ---- state ----
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) state_q <= S_IDLE;
-    else state_q <= state_d;
+    if (!rst_ni) begin
+      tl_q <= '0;
+      ip_q <= '0;
+      os_q <= O_HDR;
+      rp_q <= '0;
+      iv_v_q <= 1'b0;
+      act_q <= '0;
+      infl_q <= '0;
+      icv_ok_q <= '0;
+    end else begin
+      os_q <= os_d;
+      rp_q <= rp_d;
+      if (job_fire) begin
+        tl_q <= tl_q + 1'b1;
+        act_q[ts] <= 1'b1;
+        icv_ok_q[ts] <= 1'b0;
+      end
+      if (release_fire) act_q[hs] <= 1'b0;
+      // the payload pointer moves past a packet with its last beat (or at once with no payload)
+      if (in_pend && (npl_q[is] == '0 || (pl_fire && in_cnt_q[is] + 1'b1 == npl_q[is]))) ip_q <= ip_q + 1'b1;
+      if (take) iv_v_q <= pick_v;
+      if (take && pick_v) infl_q[pick] <= 1'b1;
+      if (aes_out_valid) infl_q[rs] <= 1'b0;
+      if (icv_valid) icv_ok_q[icv_slot] <= 1'b1;
+    end
   end
 
   always_ff @(posedge clk_i) begin
-    if (state_q == S_IDLE && job_valid_i) begin
-      key_q <= job_key_i;
-      istate_q <= job_istate_i;
-      ostate_q <= job_ostate_i;
-      sha256_q <= job_sha256_i;
-      esn_q <= job_esn_i;
-      spi_q <= job_spi_i;
-      seq_q <= job_seq_i;
-      iv_q <= job_iv_i;
-      chain_q <= job_iv_i;
-      len_q <= job_len_i;
-      nh_q <= job_nh_i;
-      padded_q <= ({1'b0, job_len_i} + (LEN_W + 1)'(17)) & ~(LEN_W + 1)'(15);
-      nblk_q <= BW'((({1'b0, job_len_i} + (LEN_W + 1)'(17)) >> 4));
-      blk_q <= '0;
+    if (job_fire) begin
+      key_q[ts] <= job_key_i;
+      sha256_q[ts] <= job_sha256_i;
+      spi_q[ts] <= job_spi_i;
+      seq_lo_q[ts] <= job_seq_i[31:0];
+      iv_q[ts] <= job_iv_i;
+      chain_q[ts] <= job_iv_i;
+      len_q[ts] <= job_len_i;
+      nh_q[ts] <= job_nh_i;
+      nblk_q[ts] <= job_nblk;
+      npl_q[ts] <= BW'(({1'b0, job_len_i} + (LEN_W + 1)'(15)) >> 4);
+      base_q[ts] <= wp;
+      in_cnt_q[ts] <= '0;
+      blk_q[ts] <= '0;
+      ret_q[ts] <= '0;
     end
-    if (state_q == S_IV && step_done) carry_q <= iv_q[63:0];
-    if (state_q == S_BLK && aes_in_valid && aes_in_ready) blk_q <= blk_q + 1'b1;
-    if (state_q == S_WAIT && aes_out_valid) chain_q <= aes_out_block;
-    if (state_q == S_EMIT && step_done) carry_q <= chain_q[63:0];
-    // per-step handshake flags: cleared at every state change
-    if (state_d != state_q) begin
-      odone_q <= 1'b0;
-      mdone_q <= 1'b0;
-    end else begin
-      if (out_fire) odone_q <= 1'b1;
-      if (mac_fire) mdone_q <= 1'b1;
+    if (pl_fire) in_cnt_q[is] <= in_cnt_q[is] + 1'b1;
+    if (take && pick_v) begin
+      iss_q <= pick;
+      ib_q <= blk_q[pick];
+      blk_q[pick] <= blk_q[pick] + 1'b1;
+    end
+    if (aes_out_valid) begin
+      chain_q[rs] <= aes_out_block;
+      ret_q[rs] <= ret_q[rs] + 1'b1;
+    end
+    if (icv_valid) icv_q[icv_slot] <= icv;
+  end
+
+`ifndef SYNTHESIS
+  esp_hold_check #(.W(LEN_W + 8 + 128 + 64 + 32 + 1 + 1), .NAME("esp_outbound job")) u_chk_job (
+    .clk_i, .rst_ni, .valid_i(job_valid_i), .ready_i(job_ready_o),
+    .payload_i({job_len_i, job_nh_i, job_iv_i, job_seq_i, job_spi_i, job_esn_i, job_sha256_i}));
+  esp_hold_check #(.W(128), .NAME("esp_outbound payload")) u_chk_pl (
+    .clk_i, .rst_ni, .valid_i(pl_valid_i), .ready_i(pl_ready_o), .payload_i(pl_data_i));
+  esp_hold_check #(.W(128 + 5 + 1), .NAME("esp_outbound out")) u_chk_out (
+    .clk_i, .rst_ni, .valid_i(out_valid_o), .ready_i(out_ready_i),
+    .payload_i({out_data_o, out_nbytes_o, out_last_o}));
+  esp_hold_check #(.W(LEN_W + 1), .NAME("esp_outbound result")) u_chk_res (
+    .clk_i, .rst_ni, .valid_i(res_valid_o), .ready_i(res_ready_i), .payload_i(res_len_o));
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(aes_out_valid && !infl_q[rs])) else $error("esp_outbound: AES block for a slot with none in flight");
+      assert (!(job_fire && act_q[ts])) else $error("esp_outbound: job into a busy slot");
+      assert (!(job_fire && pl_fire && ts == is)) else $error("esp_outbound: payload for a slot being opened");
+      assert (!(job_valid_i && (AW + BW + 1)'(job_nblk) > (AW + BW + 1)'(RING_BLK)))
+      else $error("esp_outbound: a packet larger than the ring would wait for ever");
     end
   end
+`endif
 
 endmodule
 
