@@ -1,15 +1,14 @@
 // sha1_round: one SHA-1 round unit of the sha_core ring, two register stages deep.
 //
-// The unit serves round t = pass_i * N_RND + UNIT of whichever block occupies the slot, so consecutive
-// cycles may belong to different messages. Each slot carries its own working state, chaining input,
-// 16-word message schedule window and tag.
+// The unit serves round t = pass * N_RND + (its position) of whichever block occupies the slot, so
+// consecutive cycles may belong to different messages. Each slot carries its own working state, chaining
+// input, 16-word message schedule window and tag. The ring (sha_core) supplies K[t] and the choice of f_t
+// for the slot arriving, from a register, so every unit is the same module (synthesised once).
 //   stage 1: e + K[t] + W[t] + f_t(b,c,d) kept in carry-save form; next schedule word rotl1(W13^W8^W2^W0).
 //   stage 2: a' = rotl5(a) + (that sum): one 3:2 compression and one adder.
 `default_nettype none
 
 module sha1_round #(
-  parameter int unsigned UNIT = 0,   // position of this unit in the ring
-  parameter int unsigned N_RND = 1,  // units in the ring (80 / N_RND passes per block)
   parameter int unsigned PW = 1,     // width of the pass counter
   parameter int unsigned TW = 1      // tag width
 ) (
@@ -17,6 +16,8 @@ module sha1_round #(
   input  wire logic             rst_ni,
   input  wire logic             valid_i,
   input  wire logic [PW-1:0]    pass_i,
+  input  wire logic [31:0]      k_i,     // K[t] for this slot's round t
+  input  wire logic [1:0]       f_i,     // f_t: 0 Ch (t < 20), 1 Parity, 2 Maj (40 <= t < 60)
   input  wire logic [TW-1:0]    tag_i,
   input  wire logic [159:0]     st_i,    // {a,b,c,d,e}
   input  wire logic [159:0]     hin_i,   // chaining value the block started from (for the final add)
@@ -47,16 +48,15 @@ module sha1_round #(
   assign {a, b, c, d, e} = st_i;
 
   // ---- stage 1 ----
-  logic [6:0] t_full;
-  logic [31:0] k, f, x_s, x_c, y_s, y_c;
-  assign t_full = 7'(32'(pass_i) * N_RND + UNIT);
-  assign k = hubsec_crypto_pkg::sha1_k(t_full);
+  logic [31:0] f, x_s, x_c, y_s, y_c;
   always_comb begin
-    if (t_full < 7'd20) f = (b & c) | (~b & d);
-    else if (t_full < 7'd40 || t_full >= 7'd60) f = b ^ c ^ d;
-    else f = (b & c) | (b & d) | (c & d);
+    unique case (f_i)
+      2'd0: f = (b & c) | (~b & d);
+      2'd2: f = (b & c) | (b & d) | (c & d);
+      default: f = b ^ c ^ d;
+    endcase
   end
-  assign {x_s, x_c} = csa(e, k, w_i[0]);
+  assign {x_s, x_c} = csa(e, k_i, w_i[0]);
   assign {y_s, y_c} = csa(x_s, x_c, f);
 
   logic          v1_q;

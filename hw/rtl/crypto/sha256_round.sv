@@ -1,8 +1,9 @@
 // sha256_round: one SHA-256 round unit of the sha_core ring, two register stages deep.
 //
-// The unit serves round t = pass_i * N_RND + UNIT of whichever block occupies the slot, so consecutive
-// cycles may belong to different messages. Each slot carries its own working state, chaining input,
-// 16-word message schedule window and tag.
+// The unit serves round t = pass * N_RND + (its position) of whichever block occupies the slot, so
+// consecutive cycles may belong to different messages. Each slot carries its own working state, chaining
+// input, 16-word message schedule window and tag. The ring (sha_core) supplies K[t] for the slot arriving,
+// from a register, so every unit is the same module (synthesised once).
 //   stage 1: T1 = h + K[t] + W[t] + Sigma1(e) + Ch(e,f,g) kept in carry-save form; Sigma0(a), Maj(a,b,c);
 //            next schedule word sigma1(W14) + W9 + sigma0(W1) + W0 in carry-save form.
 //   stage 2: a' = T1 + Sigma0 + Maj, e' = d + T1 (one 3:2 compression or two and one adder each);
@@ -11,8 +12,6 @@
 `default_nettype none
 
 module sha256_round #(
-  parameter int unsigned UNIT = 0,   // position of this unit in the ring
-  parameter int unsigned N_RND = 1,  // units in the ring (64 / N_RND passes per block)
   parameter int unsigned PW = 1,     // width of the pass counter
   parameter int unsigned TW = 1      // tag width
 ) (
@@ -20,6 +19,7 @@ module sha256_round #(
   input  wire logic             rst_ni,
   input  wire logic             valid_i,
   input  wire logic [PW-1:0]    pass_i,
+  input  wire logic [31:0]      k_i,     // K[t] for this slot's round t
   input  wire logic [TW-1:0]    tag_i,
   input  wire logic [255:0]     st_i,    // {a,b,c,d,e,f,g,h}
   input  wire logic [255:0]     hin_i,   // chaining value the block started from (for the final add)
@@ -50,16 +50,13 @@ module sha256_round #(
   assign {a, b, c, d, e, f, g, h} = st_i;
 
   // ---- stage 1 ----
-  logic [31:0] k, big_s1, ch, big_s0, maj, t1_s, t1_c, x_s, x_c, y_s, y_c;
+  logic [31:0] big_s1, ch, big_s0, maj, t1_s, t1_c, x_s, x_c, y_s, y_c;
   logic [31:0] sm0, sm1, w_s, w_c, v_s, v_c;
-  logic [5:0] t_full;
-  assign t_full = 6'(32'(pass_i) * N_RND + UNIT);
-  assign k = hubsec_crypto_pkg::sha256_k(t_full);
   assign big_s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
   assign ch = (e & f) ^ (~e & g);
   assign big_s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
   assign maj = (a & b) ^ (a & c) ^ (b & c);
-  assign {x_s, x_c} = csa(h, k, w_i[0]);
+  assign {x_s, x_c} = csa(h, k_i, w_i[0]);
   assign {y_s, y_c} = csa(x_s, x_c, big_s1);
   assign {t1_s, t1_c} = csa(y_s, y_c, ch);
 

@@ -10,6 +10,8 @@
 //              2 cycles = 32 bytes/cycle; N_RND=ROUNDS: one block per cycle)
 // Back-pressure: out_ready_i may stall; the core then stops accepting once its result FIFO is reserved
 // (credits), blocks already in the ring finish into the FIFO.
+// in_ready_o, out_valid_o, out_tag_o and out_h_o come straight from registers, so a caller's logic on them
+// starts a fresh path; the round constants are registered per unit, so every round unit is one module.
 `default_nettype none
 
 module sha_core #(
@@ -37,16 +39,19 @@ module sha_core #(
   localparam int unsigned NW = SW / 32;
   localparam int unsigned FDEPTH = 2 * N_RND + 4;  // covers the ring plus entry and exit registers
   localparam int unsigned CRW = $clog2(FDEPTH + 1);
+  localparam int unsigned TBW = (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ? 7 : 6;  // round number width
 
   // ---- entry register: loaded when the slot arriving at the ring entry next cycle is free ----
+  // in_ready_o comes from two registers (no logic between them and the port): free_q is the entry
+  // condition one cycle early (from the last unit's input instead of its stage-1 register), room_q the
+  // credit test on the next credit count.
   logic [N_RND-1:0] mid_valid;
   logic [PW-1:0] mid_pass[N_RND];
   logic [CRW-1:0] credit_q;
-  logic in_fire;
-  logic entry_free_next;
+  logic free_q, room_q;
+  logic in_fire, out_fire;
 
-  assign entry_free_next = !mid_valid[N_RND-1] || 32'(mid_pass[N_RND-1]) == PASSES - 1;
-  assign in_ready_o = entry_free_next && 32'(credit_q) < FDEPTH;
+  assign in_ready_o = free_q && room_q;
   assign in_fire = in_valid_i && in_ready_o;
 
   logic inj_v_q;
@@ -112,7 +117,24 @@ module sha_core #(
   logic [SW-1:0] i_hin[N_RND];
   logic [15:0][31:0] i_w[N_RND];
 
+  // Round constants, registered a cycle ahead: the slot entering unit u next cycle is in unit u-1's
+  // stage 1 now (for unit 0: the last unit's, which loops back with pass + 1, or a new block, pass 0).
   for (genvar u = 0; u < N_RND; u++) begin : g_unit
+    logic [PW-1:0] next_pass;
+    logic [TBW-1:0] next_t;
+    logic [31:0] k_q;
+    if (u == 0) begin : g_pass_wrap
+      assign next_pass = (mid_valid[N_RND-1] && 32'(mid_pass[N_RND-1]) != PASSES - 1) ?
+          mid_pass[N_RND-1] + 1'b1 : '0;
+    end else begin : g_pass_prev
+      assign next_pass = mid_pass[u-1];
+    end
+    assign next_t = TBW'(32'(next_pass) * N_RND + u);
+    always_ff @(posedge clk_i) begin
+      k_q <= (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ? hubsec_crypto_pkg::sha1_k(7'(next_t))
+                                                      : hubsec_crypto_pkg::sha256_k(6'(next_t));
+    end
+
     if (u == 0) begin : g_first
       assign i_valid[u] = r_valid;
       assign i_pass[u] = r_pass;
@@ -129,17 +151,21 @@ module sha_core #(
       assign i_w[u] = u_w[u-1];
     end
     if (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) begin : g_sha1
-      sha1_round #(.UNIT(u), .N_RND(N_RND), .PW(PW), .TW(TW)) u_round (
+      logic [1:0] f_q;  // f_t: 0 Ch (t < 20), 1 Parity, 2 Maj (40 <= t < 60)
+      always_ff @(posedge clk_i) begin
+        f_q <= (32'(next_t) < 20) ? 2'd0 : (32'(next_t) >= 40 && 32'(next_t) < 60) ? 2'd2 : 2'd1;
+      end
+      sha1_round #(.PW(PW), .TW(TW)) u_round (
         .clk_i, .rst_ni,
-        .valid_i(i_valid[u]), .pass_i(i_pass[u]), .tag_i(i_tag[u]), .st_i(i_st[u]), .hin_i(i_hin[u]), .w_i(i_w[u]),
+        .valid_i(i_valid[u]), .pass_i(i_pass[u]), .k_i(k_q), .f_i(f_q), .tag_i(i_tag[u]), .st_i(i_st[u]), .hin_i(i_hin[u]), .w_i(i_w[u]),
         .mid_valid_o(mid_valid[u]), .mid_pass_o(mid_pass[u]),
         .valid_o(u_valid[u]), .pass_o(u_pass[u]), .tag_o(u_tag[u]), .st_o(u_st[u]), .hin_o(u_hin[u]),
         .w_o(u_w[u])
       );
     end else begin : g_sha256
-      sha256_round #(.UNIT(u), .N_RND(N_RND), .PW(PW), .TW(TW)) u_round (
+      sha256_round #(.PW(PW), .TW(TW)) u_round (
         .clk_i, .rst_ni,
-        .valid_i(i_valid[u]), .pass_i(i_pass[u]), .tag_i(i_tag[u]), .st_i(i_st[u]), .hin_i(i_hin[u]), .w_i(i_w[u]),
+        .valid_i(i_valid[u]), .pass_i(i_pass[u]), .k_i(k_q), .tag_i(i_tag[u]), .st_i(i_st[u]), .hin_i(i_hin[u]), .w_i(i_w[u]),
         .mid_valid_o(mid_valid[u]), .mid_pass_o(mid_pass[u]),
         .valid_o(u_valid[u]), .pass_o(u_pass[u]), .tag_o(u_tag[u]), .st_o(u_st[u]), .hin_o(u_hin[u]),
         .w_o(u_w[u])
@@ -166,7 +192,6 @@ module sha_core #(
     end
   end
 
-  logic out_fire;
   logic [CRW-1:0] fifo_count;
   assign out_fire = out_valid_o && out_ready_i;
 
@@ -177,10 +202,23 @@ module sha_core #(
     .count_o(fifo_count)
   );
 
-  // Credits: blocks accepted and not yet taken from the FIFO never exceed its depth.
+  // Credits: blocks accepted and not yet taken from the FIFO never exceed its depth. room_q is
+  // credit_q < FDEPTH for the count that credit_q takes next.
+  logic room_keep, room_dec;
+  assign room_keep = 32'(credit_q) < FDEPTH;      // no change, or one in and one out
+  assign room_dec = 32'(credit_q) < FDEPTH - 1;   // one more block accepted
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) credit_q <= '0;
-    else credit_q <= credit_q + CRW'(in_fire) - CRW'(out_fire);
+    if (!rst_ni) begin
+      credit_q <= '0;
+      room_q <= 1'b1;
+      free_q <= 1'b1;
+    end else begin
+      credit_q <= credit_q + CRW'(in_fire) - CRW'(out_fire);
+      room_q <= (in_fire && !out_fire) ? room_dec : (out_fire && !in_fire) ? 1'b1 : room_keep;
+      // mid_valid / mid_pass of the last unit next cycle = its input now
+      free_q <= !i_valid[N_RND-1] || 32'(i_pass[N_RND-1]) == PASSES - 1;
+    end
   end
 
 `ifndef SYNTHESIS
@@ -192,6 +230,13 @@ module sha_core #(
   end
   a_entry_free: assert property (@(posedge clk_i) disable iff (!chk_q) !(loop_v && inj_v_q))
     else $error("sha_core: entry slot collision");
+  logic last_mid_valid, ready_ref;
+  logic [PW-1:0] last_mid_pass;
+  assign last_mid_valid = mid_valid[N_RND-1];
+  assign last_mid_pass = mid_pass[N_RND-1];
+  assign ready_ref = (!last_mid_valid || 32'(last_mid_pass) == PASSES - 1) && 32'(credit_q) < FDEPTH;
+  a_ready: assert property (@(posedge clk_i) disable iff (!chk_q) in_ready_o == ready_ref)
+    else $error("sha_core: registered in_ready differs from its definition");
   a_credits: assert property (@(posedge clk_i) disable iff (!chk_q) 32'(fifo_count) <= 32'(credit_q))
     else $error("sha_core: FIFO holds more than the credits");
   // Handshake rules: a presented result stays presented and unchanged until taken.

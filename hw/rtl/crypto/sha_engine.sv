@@ -18,6 +18,9 @@
 // A non-first beat for a context with no open message is dropped and counted in drop_count_o.
 // in_space_o tells the sender which contexts would take a beat now, so that it can keep the port busy.
 // Results leave in completion order, tagged with the context.
+// Latency: a one-block message's digest leaves 5 cycles after the core's (2*ROUNDS + 3; 136 cycles SHA-256,
+// 168 SHA-1) from its beat: beat into the buffer, group choice, final choice, pick, issue. Each further
+// block of a message waits for the previous one (a context has one block in the core at a time).
 `default_nettype none
 
 module sha_engine #(
@@ -80,12 +83,11 @@ module sha_engine #(
 
   // ---- input side ----
   logic [CW-1:0] ic;
-  logic open_ok, drop, in_fire, accept, blk_done;
+  logic open_ok, drop, in_fire, accept;
   logic [1:0] pos;
   logic [4:0] nb;
   logic [LEN_W-1:0] new_len;
   logic [6:0] end_pos;
-  hubsec_crypto_pkg::sha_op_e cur_op;
 
   assign ic = in_ctx_i;
   assign open_ok = act_q[ic] && !lastin_q[ic];
@@ -102,17 +104,48 @@ module sha_engine #(
   assign new_len = (in_first_i ? ((in_op_i == hubsec_crypto_pkg::SHA_OP_HMAC) ? LEN_W'(64) : '0) : len_q[ic])
                    + LEN_W'(nb);
   assign end_pos = {pos, 4'd0} + 7'(nb);
-  assign blk_done = in_last_i || pos == 2'd3;
-  assign cur_op = in_first_i ? in_op_i : op_q[ic];
+
+  // The same decisions per context, from that context's own flags, so that the state updates do not
+  // wait for a CTX-to-1 multiplexer on in_ctx_i (in_ready_o and the shared write port above do).
+  logic [CTX-1:0] take, take_done, take_key;
+  for (genvar c = 0; c < CTX; c++) begin : g_take
+    assign take[c] = in_valid_i && ic == CW'(c) &&
+                     (in_first_i ? !act_q[c] : (act_q[c] && !lastin_q[c] && !full_q[c]));
+    assign take_done[c] = in_last_i || (!in_first_i && beat_q[c] == 2'd3);
+    // a key that ends in its first block (no block issued yet) is at most 64 bytes: use it as K0
+    assign take_key[c] = (in_first_i ? in_op_i : op_q[c]) == hubsec_crypto_pkg::SHA_OP_KEYPREP &&
+                         (in_first_i || first_q[c]);
+  end
 
   // ---- issue: round-robin pick of a context with a block ready, then build the block ----
-  // The pick is split over two cycles so that no path runs from the candidate vector through the arbiter
-  // into the issue registers: a round-robin choice among ready contexts is registered (sel_q) and used the
-  // next cycle. A context stays a candidate until it is picked, so a registered choice is still good one
-  // cycle later; each new choice leaves out the registered one (it is being picked, or will be: a context
-  // alone waits one cycle more, which costs nothing as it has one block per round trip).
-  logic [CTX-1:0] cand, cand_x, cand_hi, sel_1h, sel_1h_q, mask_q;
-  logic [CW-1:0] sel, sel_q, pick;
+  // The choice is pipelined so that no path runs from the candidate vector through a 64-wide arbiter
+  // into the issue registers, and no carry chain is involved. Contexts form NG groups of GS.
+  //   stage A: per group, a round-robin choice among its candidates (registered: grp_v_q, grp_idx_q);
+  //   stage B: a round-robin choice among the groups with a registered offer (registered: sel_q);
+  //   pick:    the registered choice is taken when the issue register is free (pick_v).
+  // A context stays a candidate until it is picked, so a registered choice is still good later. Stage A
+  // leaves out the context in sel_q (being picked now); stage B leaves out the group of sel_q, whose offer
+  // was computed before that choice. A context alone therefore waits a cycle more, which costs nothing:
+  // it has one block per round trip through the core.
+  localparam int unsigned GB = (CW + 1) / 2;       // index bits within a group
+  localparam int unsigned GS = 1 << GB;            // contexts per group
+  localparam int unsigned NG = CTX / GS;           // groups
+  localparam int unsigned GW = NG > 1 ? CW - GB : 1;  // group number bits
+
+  function automatic logic [GB-1:0] lowest_ctx(input logic [GS-1:0] v);
+    lowest_ctx = '0;
+    for (int i = GS - 1; i >= 0; i--) if (v[i]) lowest_ctx = GB'(i);
+  endfunction
+  function automatic logic [GW-1:0] lowest_grp(input logic [NG-1:0] v);
+    lowest_grp = '0;
+    for (int i = NG - 1; i >= 0; i--) if (v[i]) lowest_grp = GW'(i);
+  endfunction
+
+  logic [CTX-1:0] cand, cand_x, sel_1h_q, mask_q;
+  logic [NG-1:0] grp_v_q, gsel_1h_q, gmask_q, gx, gx_hi;
+  logic [GB-1:0] grp_idx_q[NG];
+  logic [GW-1:0] gsel;
+  logic [CW-1:0] sel_q, pick;
   logic sel_v_q, pick_v;
   logic iss_v_q;
   logic [CW-1:0] sc;  // issuing context
@@ -120,27 +153,66 @@ module sha_engine #(
 
   assign cand = full_q & ~infl_q;
   assign cand_x = cand & ~sel_1h_q;
-  assign cand_hi = cand_x & mask_q;  // candidates above the last winner
-  assign sel_1h = (cand_hi != '0) ? cand_hi & (~cand_hi + 1'b1) : cand_x & (~cand_x + 1'b1);
-  always_comb begin
-    sel = '0;
-    for (int i = 0; i < CTX; i++) sel |= sel_1h[i] ? CW'(i) : '0;
+
+  // stage A
+  for (genvar g = 0; g < NG; g++) begin : g_grp
+    logic [GS-1:0] cx, hi;
+    assign cx = cand_x[g*GS+:GS];
+    assign hi = cx & mask_q[g*GS+:GS];  // candidates above the group's last winner
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        grp_v_q[g] <= 1'b0;
+        grp_idx_q[g] <= '0;
+      end else begin
+        grp_v_q[g] <= cx != '0;
+        grp_idx_q[g] <= lowest_ctx(hi != '0 ? hi : cx);
+      end
+    end
   end
-  assign core_in_fire = iss_v_q && core_in_ready;
-  assign pick_v = sel_v_q && (!iss_v_q || core_in_ready);
-  assign pick = sel_q;
+
+  // stage B
+  assign gx = grp_v_q & ~gsel_1h_q;
+  assign gx_hi = gx & gmask_q;  // groups above the last winning group
+  assign gsel = lowest_grp(gx_hi != '0 ? gx_hi : gx);
+  logic [CW-1:0] sel;
+  if (NG > 1) begin : g_sel_grp
+    assign sel = {gsel, grp_idx_q[gsel]};
+  end else begin : g_sel_one
+    assign sel = grp_idx_q[0];
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       sel_v_q <= 1'b0;
       sel_q <= '0;
       sel_1h_q <= '0;
-      mask_q <= '0;
+      gsel_1h_q <= '0;
     end else begin
-      sel_v_q <= cand_x != '0;
+      sel_v_q <= gx != '0;
       sel_q <= sel;
-      sel_1h_q <= sel_1h;
-      if (pick_v) mask_q <= ~((sel_1h_q << 1) - CTX'(1));  // contexts above the one picked
+      for (int g = 0; g < NG; g++) begin
+        gsel_1h_q[g] <= gx != '0 && gsel == GW'(g);
+        for (int i = 0; i < GS; i++) sel_1h_q[g*GS+i] <= gx != '0 && gsel == GW'(g) && grp_idx_q[g] == GB'(i);
+      end
+    end
+  end
+
+  assign core_in_fire = iss_v_q && core_in_ready;
+  assign pick_v = sel_v_q && (!iss_v_q || core_in_ready);
+  assign pick = sel_q;
+
+  // round-robin pointers, moved when a choice is picked
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      mask_q <= '0;
+      gmask_q <= '0;
+    end else if (pick_v) begin
+      for (int g = 0; g < NG; g++) begin
+        if (!(NG > 1) || GW'(g) == GW'(pick >> GB)) begin
+          for (int i = 0; i < GS; i++) mask_q[g*GS+i] <= GB'(i) > pick[GB-1:0];
+        end
+        gmask_q[g] <= NG > 1 && GW'(g) > GW'(pick >> GB);
+      end
     end
   end
 
@@ -333,24 +405,24 @@ module sha_engine #(
       end
       // input beats
       if (in_fire && drop && drop_count_o != '1) drop_count_o <= drop_count_o + 1'b1;
-      if (accept) begin
-        beat_q[ic] <= pos + 1'b1;
-        len_q[ic] <= new_len;
-        if (in_first_i) begin
-          act_q[ic] <= 1'b1;
-          op_q[ic] <= in_op_i;
-          first_q[ic] <= 1'b1;
-          kd_q[ic] <= 1'b0;
-        end
-        if (blk_done) begin
-          full_q[ic] <= 1'b1;
-          kind_q[ic] <= hubsec_crypto_pkg::SHA_BLK_DATA;
-          if (in_last_i) begin
-            lastin_q[ic] <= 1'b1;
-            end_q[ic] <= end_pos;
-            // a key that ends in its first block (no block issued yet) is at most 64 bytes: use it as K0
-            if (cur_op == hubsec_crypto_pkg::SHA_OP_KEYPREP && (in_first_i || first_q[ic]))
-              kind_q[ic] <= hubsec_crypto_pkg::SHA_BLK_KIPAD;
+      for (int c = 0; c < CTX; c++) begin
+        if (take[c]) begin
+          beat_q[c] <= pos + 1'b1;
+          len_q[c] <= new_len;
+          if (in_first_i) begin
+            act_q[c] <= 1'b1;
+            op_q[c] <= in_op_i;
+            first_q[c] <= 1'b1;
+            kd_q[c] <= 1'b0;
+          end
+          if (take_done[c]) begin
+            full_q[c] <= 1'b1;
+            kind_q[c] <= hubsec_crypto_pkg::SHA_BLK_DATA;
+            if (in_last_i) begin
+              lastin_q[c] <= 1'b1;
+              end_q[c] <= end_pos;
+              if (take_key[c]) kind_q[c] <= hubsec_crypto_pkg::SHA_BLK_KIPAD;
+            end
           end
         end
       end
@@ -386,6 +458,8 @@ module sha_engine #(
     else $error("sha_engine: result for a context with nothing in flight");
   a_pick_ready: assert property (@(posedge clk_i) disable iff (!chk_q) !(pick_v && !cand[pick]))
     else $error("sha_engine: picked a context with no block ready");
+  a_take: assert property (@(posedge clk_i) disable iff (!chk_q) take == (accept ? CTX'(1) << ic : '0))
+    else $error("sha_engine: per-context take differs from the port decision");
   a_full_beats: assert property (@(posedge clk_i) disable iff (!chk_q) !(in_valid_i && !in_last_i && in_nbytes_i != 5'd16))
     else $error("sha_engine: a beat before the last must carry 16 bytes");
   // Handshake rules: what is presented stays presented and unchanged until taken.

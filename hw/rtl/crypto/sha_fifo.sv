@@ -1,11 +1,13 @@
 // sha_fifo: small synchronous FIFO (valid/ready on both sides) for the SHA cores' result queues.
-// Read data comes straight from the storage array (first-word fall-through). Writing into a full FIFO is a
-// caller bug, caught by an assertion; the callers reserve space with credits.
+// First-word fall-through from an output register: rd_valid_o and rd_data_o come straight from flops (no
+// storage read between them and the reader's logic); the storage array behind it holds DEPTH - 1 words.
+// A word written into an empty FIFO is readable the next cycle. Writing into a full FIFO is a caller bug,
+// caught by an assertion; the callers reserve space with credits.
 `default_nettype none
 
 module sha_fifo #(
   parameter int unsigned W = 8,
-  parameter int unsigned DEPTH = 4
+  parameter int unsigned DEPTH = 4  // >= 2
 ) (
   input  wire logic         clk_i,
   input  wire logic         rst_ni,
@@ -17,22 +19,27 @@ module sha_fifo #(
   output logic [$clog2(DEPTH+1)-1:0] count_o
 );
 
-  localparam int unsigned AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
+  localparam int unsigned MD = DEPTH - 1;  // words in the storage array
+  localparam int unsigned AW = MD > 1 ? $clog2(MD) : 1;
   localparam int unsigned CW = $clog2(DEPTH + 1);
 
-  logic [W-1:0] mem_q[DEPTH];
+  logic [W-1:0] mem_q[MD];
   logic [AW-1:0] wptr_q, rptr_q;
-  logic [CW-1:0] count_q;
-  logic wr, rd;
+  logic [CW-1:0] count_q;  // words in the storage array
+  logic out_v_q;
+  logic [W-1:0] out_q;
+  logic mem_empty, load, pop, push;
 
-  assign rd_valid_o = count_q != '0;
-  assign rd_data_o = mem_q[rptr_q];
-  assign count_o = count_q;
-  assign wr = wr_valid_i;
-  assign rd = rd_valid_o && rd_ready_i;
+  assign rd_valid_o = out_v_q;
+  assign rd_data_o = out_q;
+  assign count_o = count_q + CW'(out_v_q);
+  assign mem_empty = count_q == '0;
+  assign load = !out_v_q || rd_ready_i;  // the output register takes a new word (or empties)
+  assign pop = load && !mem_empty;
+  assign push = wr_valid_i && !(load && mem_empty);  // else the word goes straight to the output
 
   function automatic logic [AW-1:0] next_ptr(input logic [AW-1:0] p);
-    next_ptr = (32'(p) == DEPTH - 1) ? '0 : p + 1'b1;
+    next_ptr = (32'(p) == MD - 1) ? '0 : p + 1'b1;
   endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -40,15 +47,18 @@ module sha_fifo #(
       wptr_q <= '0;
       rptr_q <= '0;
       count_q <= '0;
+      out_v_q <= 1'b0;
     end else begin
-      if (wr) wptr_q <= next_ptr(wptr_q);
-      if (rd) rptr_q <= next_ptr(rptr_q);
-      count_q <= count_q + CW'(wr) - CW'(rd);
+      if (push) wptr_q <= next_ptr(wptr_q);
+      if (pop) rptr_q <= next_ptr(rptr_q);
+      count_q <= count_q + CW'(push) - CW'(pop);
+      if (load) out_v_q <= !mem_empty || wr_valid_i;
     end
   end
 
   always_ff @(posedge clk_i) begin
-    if (wr) mem_q[wptr_q] <= wr_data_i;
+    if (push) mem_q[wptr_q] <= wr_data_i;
+    if (load) out_q <= mem_empty ? wr_data_i : mem_q[rptr_q];
   end
 
 `ifndef SYNTHESIS
@@ -58,7 +68,7 @@ module sha_fifo #(
     if (!rst_ni) chk_q <= 1'b0;
     else chk_q <= 1'b1;
   end
-  a_no_overflow: assert property (@(posedge clk_i) disable iff (!chk_q) !(wr && !rd && 32'(count_q) == DEPTH))
+  a_no_overflow: assert property (@(posedge clk_i) disable iff (!chk_q) !(push && !pop && 32'(count_q) == MD))
     else $error("sha_fifo: write into full FIFO");
 `endif
 
