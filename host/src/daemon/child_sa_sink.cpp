@@ -96,7 +96,7 @@ void LoggingChildSaSink::esp_in_udp(const ike::Endpoint&, const ike::Endpoint&, 
   ++it->second.esp_packets_received;  // no data path yet: counted and dropped
 }
 
-std::string LoggingChildSaSink::show_ipsec_sa(bool detail) const {
+std::string LoggingChildSaSink::show_ipsec_sa(bool detail, const std::string& peer) const {
   std::vector<IpsecFlowView> flows;
   for (const auto& [spi, r] : by_inbound_spi_) {
     IpsecFlowView f;
@@ -118,7 +118,7 @@ std::string LoggingChildSaSink::show_ipsec_sa(bool detail) const {
     f.sas.push_back(sa);
     flows.push_back(std::move(f));
   }
-  std::string out = show_crypto_ipsec_sa(flows, detail);
+  std::string out = show_crypto_ipsec_sa(flows, detail, peer);
   if (detail) {
     out += "\nNo ESP data path (no tunnel interface address): ESP is counted and dropped; unknown SPI " +
            std::to_string(esp_unknown_spi_) + "\n";

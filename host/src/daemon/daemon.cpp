@@ -347,11 +347,20 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
       if (!c.keyword("sa")) {
         return invalid();
       }
+      // IOS: show crypto ipsec sa [peer A.B.C.D] [detail]
+      std::string peer;
+      if (c.optional_choice({"peer"})) {
+        auto a = c.address();
+        if (!a) {
+          return invalid();
+        }
+        peer = a->to_string();
+      }
       const bool detail = c.optional_choice({"detail"}).has_value();
       if (!c.end()) {
         return invalid();
       }
-      return sink.show_ipsec_sa(detail);
+      return sink.show_ipsec_sa(detail, peer);
     }
     auto item = c.choose({"sa", "stats"});
     if (!item) {

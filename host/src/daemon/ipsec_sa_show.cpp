@@ -96,10 +96,14 @@ std::string ios_ident(const std::vector<ike::TrafficSelector>& list) {
          std::to_string(port) + ")";
 }
 
-std::string show_crypto_ipsec_sa(const std::vector<IpsecFlowView>& flows, bool detail) {
+std::string show_crypto_ipsec_sa(const std::vector<IpsecFlowView>& flows, bool detail,
+                                 const std::string& peer) {
   std::string out;
   const std::string* interface = nullptr;
   for (const auto& f : flows) {
+    if (!peer.empty() && f.remote.address.to_string() != peer) {
+      continue;
+    }
     const std::string map = crypto_map_tag(f.interface);
     if (!interface || *interface != f.interface) {
       interface = &f.interface;

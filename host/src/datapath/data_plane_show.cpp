@@ -82,7 +82,7 @@ void DataPlane::retire_counters_locked(const SaEntry& e, bool last_of_flow) {
   }
 }
 
-std::string DataPlane::show_ipsec_sa(bool detail) const {
+std::string DataPlane::show_ipsec_sa(bool detail, const std::string& peer) const {
   std::lock_guard lock(mutex_);
   const auto now = std::chrono::steady_clock::now();
   const bool soft = offload_.capabilities().backend.starts_with("soft");
@@ -133,8 +133,8 @@ std::string DataPlane::show_ipsec_sa(bool detail) const {
   for (auto& [key, f] : flows) {
     list.push_back(std::move(f));
   }
-  std::string out = daemon::show_crypto_ipsec_sa(list, detail);
-  if (list.empty()) {
+  std::string out = daemon::show_crypto_ipsec_sa(list, detail, peer);
+  if (out.empty()) {
     out = "\ninterface: " + config_.interface_name +
           "\n    Crypto map tag: " + daemon::crypto_map_tag(config_.interface_name) + ", local addr " +
           ip_text(config_.local_nbma) + "\n";

@@ -133,6 +133,20 @@ TEST(IpsecSaShow, RekeyedFlowListsBothSasTunnelUdpAndNoVolumeLifetime) {
   EXPECT_TRUE(in1 < in2 && in2 < out1 && out1 < out2) << text;
 }
 
+TEST(IpsecSaShow, PeerFilterKeepsOneInterfaceHeaderAndThatPeersFlows) {
+  IpsecFlowView other = dmvpn_flow();
+  other.remote.address = *ike::IpAddress::parse("192.0.2.12");
+  other.remote_ts = {ike::TrafficSelector::host(other.remote.address, 47)};
+  const std::string all = show_crypto_ipsec_sa({dmvpn_flow(), other}, false);
+  EXPECT_EQ(all.find("interface: Tunnel0"), all.rfind("interface: Tunnel0")) << all;
+  EXPECT_NE(all.find("   current_peer 192.0.2.12 port 500\n"), std::string::npos);
+  const std::string one = show_crypto_ipsec_sa({dmvpn_flow(), other}, false, "192.0.2.12");
+  EXPECT_NE(one.find("interface: Tunnel0"), std::string::npos);
+  EXPECT_NE(one.find("   current_peer 192.0.2.12 port 500\n"), std::string::npos);
+  EXPECT_EQ(one.find("192.0.2.2"), std::string::npos) << one;
+  EXPECT_EQ(show_crypto_ipsec_sa({dmvpn_flow()}, false, "198.51.100.1"), "");
+}
+
 TEST(IpsecSaShow, NoKeysCanAppear) {
   // The views carry no key material at all: only SPIs, counters and names reach the text.
   static_assert(sizeof(IpsecSaView) < 128, "an SA view grew: keep keys out of it");

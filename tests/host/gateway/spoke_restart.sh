@@ -39,7 +39,9 @@ gw_ping "$HS_NS_A" 10.0.0.2 5 0.2 "$WORK/ping-1.txt" || fail "hub -> spoke after
 gw_ping "$HS_NS_B" 10.0.0.1 5 0.2 "$WORK/ping-2.txt" || fail "spoke -> hub after the restart: $(cat "$WORK/ping-2.txt")"
 grep -q " 0% packet loss" "$WORK/ping-1.txt" && grep -q " 0% packet loss" "$WORK/ping-2.txt" ||
   fail "loss after the restart: $(gw_ping_result "$WORK/ping-1.txt"), $(gw_ping_result "$WORK/ping-2.txt")"
-hub show crypto ipsec sa detail >"$WORK/ipsec-sa.txt"
-grep -q "#pkts decaps: [1-9]" "$WORK/ipsec-sa.txt" || fail "no decaps on the new SA: $(cat "$WORK/ipsec-sa.txt")"
+hub show crypto ipsec sa peer "$HS_ADDR_B" detail >"$WORK/ipsec-sa.txt"
+grep -q "#pkts decaps: [1-9]" "$WORK/ipsec-sa.txt" && grep -q "#pkts replay failed (rcv): 0" "$WORK/ipsec-sa.txt" ||
+  fail "no decaps on the new SA: $(cat "$WORK/ipsec-sa.txt")"
+[ -z "$(hub show crypto ipsec sa peer 192.0.2.99 | grep 'protected vrf' || true)" ] || fail "peer filter"
 echo "PASS: pings both ways on the new SAs (hub->spoke $(gw_ping_result "$WORK/ping-1.txt"), spoke->hub $(gw_ping_result "$WORK/ping-2.txt"))"
 echo "ALL PASS (spoke restart)"

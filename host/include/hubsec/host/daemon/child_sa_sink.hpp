@@ -32,7 +32,8 @@ class ChildSaSink {
   virtual void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) = 0;
   // The answer to `show crypto ipsec sa [detail]` (IOS layout, ipsec_sa_show.hpp): the data plane
   // owns the SAs and their counters.
-  virtual std::string show_ipsec_sa(bool detail = false) const = 0;
+  // `peer`: only the flows to that address (empty: all).
+  virtual std::string show_ipsec_sa(bool detail = false, const std::string& peer = {}) const = 0;
   // `show dmvpn` and `show crypto session`: only a data plane with a tunnel interface has them.
   virtual std::string show_dmvpn() const { return "% No tunnel interface with an address: no NHRP\n"; }
   virtual std::string show_crypto_session() const {
@@ -70,7 +71,7 @@ class LoggingChildSaSink final : public ChildSaSink {
   const std::map<std::uint32_t, ChildSaRecord>& installed() const { return by_inbound_spi_; }
   std::uint64_t esp_unknown_spi() const { return esp_unknown_spi_; }
   // The records in IOS's layout; ESP that arrived for them counts as `internal err (recv)` (no data path).
-  std::string show_ipsec_sa(bool detail = false) const override;
+  std::string show_ipsec_sa(bool detail = false, const std::string& peer = {}) const override;
 
  private:
   Logger& log_;

@@ -62,8 +62,10 @@ struct IpsecFlowView {
 // IOS's crypto map name for tunnel protection: "<interface>-head-0".
 std::string crypto_map_tag(const std::string& interface);
 
-// Flows are printed in the order given, grouped under an `interface:` line when it changes.
-std::string show_crypto_ipsec_sa(const std::vector<IpsecFlowView>& flows, bool detail);
+// Flows are printed in the order given, grouped under an `interface:` line when it changes; with
+// `peer` (`show crypto ipsec sa peer A.B.C.D`) only the flows to that address.
+std::string show_crypto_ipsec_sa(const std::vector<IpsecFlowView>& flows, bool detail,
+                                 const std::string& peer = {});
 
 // IOS's (addr/mask/prot/port) for the first IPv4 selector of a list.
 std::string ios_ident(const std::vector<ike::TrafficSelector>& list);

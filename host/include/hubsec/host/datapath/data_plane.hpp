@@ -87,7 +87,7 @@ class DataPlane final : public daemon::ChildSaSink {
   void update(const ike::ChildSaUpdate& event) override;
   void remove(const ike::ChildSaDelete& event) override;
   void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) override;
-  std::string show_ipsec_sa(bool detail = false) const override;
+  std::string show_ipsec_sa(bool detail = false, const std::string& peer = {}) const override;
   // Volume lifetimes (kilobytes/packets) that ran out: soft = the backend's soft limit (90 %) was
   // crossed, time to rekey; hard = the backend refused a packet at the hard limit. Each reported
   // once per SA; lifetime_event_fd() (an eventfd) becomes readable when there are some.
