@@ -157,8 +157,10 @@ for r in $(seq "$rounds"); do
     sleep 0.5
   fi
   t0=$(cpu_ticks "$HUB_PID" "$SPOKE_PID")
+  h0=$(cpu_ticks "$HUB_PID")
   read -r v bytes < <(iperf_run 10.0.0.1 "" "hubsec-$r")
   t1=$(cpu_ticks "$HUB_PID" "$SPOKE_PID")
+  h1=$(cpu_ticks "$HUB_PID")
   for n in "$HS_NS_A" "$CLIENT_NS"; do  # where packets were dropped, if they were
     { ip -n "$n" -s link; cat "/proc/$([ "$n" = "$HS_NS_A" ] && echo "$HUB_PID" || echo "$SPOKE_PID")/net/raw"
       cat "/proc/$([ "$n" = "$HS_NS_A" ] && echo "$HUB_PID" || echo "$SPOKE_PID")/net/udp"
@@ -167,7 +169,7 @@ for r in $(seq "$rounds"); do
   for p in "${perf_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   hs+=("$v")
   hc+=("$(cpu_per_gb $((t1 - t0)) "$bytes")")
-  echo "  round $r hubsec   (GRE/transport ESP$([ "${HUBSEC_NAT:-0}" = 1 ] && echo " in UDP via NAT"), soft backend): $v Mbit/s, both hubsecd ${hc[-1]} CPU s/GB"
+  echo "  round $r hubsec   (GRE/transport ESP$([ "${HUBSEC_NAT:-0}" = 1 ] && echo " in UDP via NAT"), soft backend): $v Mbit/s, both hubsecd ${hc[-1]} CPU s/GB (receiving hub $(cpu_per_gb $((h1 - h0)) "$bytes"))"
   down
   libipsec_up
   charons=("$(cat "$work/a/run/charon.pid")" "$(cat "$work/b/run/charon.pid")")

@@ -66,7 +66,26 @@ void Gateway::start() {
   thread_ = std::thread([this] { run(); });
 }
 
+bool Gateway::deliver_inner(Packet ipv4) {
+  if (std::this_thread::get_id() != packet_thread_) {
+    return tun_.write(ipv4);
+  }
+  inner_.emplace_back(ipv4.begin(), ipv4.end());
+  return true;
+}
+
+void Gateway::flush_inner() {
+  if (inner_.empty()) {
+    return;
+  }
+  for (const auto& p : coalesce_tcp(inner_)) {
+    tun_.write_gso(p.vnet, p.bytes);
+  }
+  inner_.clear();
+}
+
 void Gateway::run() {
+  packet_thread_ = std::this_thread::get_id();
   std::vector<std::vector<std::uint8_t>> buffers(kBatch, std::vector<std::uint8_t>(kMaxPacket));
   std::vector<Packet> batch;
   batch.reserve(kBatch);
@@ -101,6 +120,7 @@ void Gateway::run() {
         batch.emplace_back(buffers[batch.size()].data(), *n);
       }
       data_plane_->from_network(batch);
+      flush_inner();
     }
   }
 }

@@ -7,8 +7,10 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -43,7 +45,7 @@ TunDevice::TunDevice(const std::string& name, std::uint32_t address, std::uint32
     fail("open /dev/net/tun");
   }
   ifreq ifr{};
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   if (::ioctl(fd_, TUNSETIFF, &ifr) < 0) {
     ::close(fd_);
@@ -87,15 +89,24 @@ TunDevice::~TunDevice() {
 }
 
 std::optional<std::size_t> TunDevice::read(std::span<std::uint8_t> buffer) {
-  const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
-  if (n <= 0) {
+  VnetHeader vnet;
+  std::array<iovec, 2> iov{{{&vnet, sizeof vnet}, {buffer.data(), buffer.size()}}};
+  const ssize_t n = ::readv(fd_, iov.data(), static_cast<int>(iov.size()));
+  if (n <= static_cast<ssize_t>(sizeof vnet)) {
     return std::nullopt;
   }
-  return static_cast<std::size_t>(n);
+  return static_cast<std::size_t>(n) - sizeof vnet;
 }
 
 bool TunDevice::write(std::span<const std::uint8_t> packet) {
-  return ::write(fd_, packet.data(), packet.size()) == static_cast<ssize_t>(packet.size());
+  return write_gso(VnetHeader{}, packet);
+}
+
+bool TunDevice::write_gso(const VnetHeader& vnet, std::span<const std::uint8_t> packet) {
+  std::array<iovec, 2> iov{{{const_cast<VnetHeader*>(&vnet), sizeof vnet},
+                            {const_cast<std::uint8_t*>(packet.data()), packet.size()}}};
+  return ::writev(fd_, iov.data(), static_cast<int>(iov.size())) ==
+         static_cast<ssize_t>(sizeof vnet + packet.size());
 }
 
 RawEspSocket::RawEspSocket() {

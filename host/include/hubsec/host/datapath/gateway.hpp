@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "hubsec/driver/esp_offload.hpp"
 #include "hubsec/host/config/model.hpp"
@@ -32,10 +33,17 @@ class Gateway final : public PacketIo {
   DataPlane& data_plane() { return *data_plane_; }
 
   bool send_outer(Packet ipv4) override { return esp_.send(ipv4); }
-  bool deliver_inner(Packet ipv4) override { return tun_.write(ipv4); }
+  // On the packet thread the decrypted packets of a batch are collected and written after it, TCP
+  // segments of a flow coalesced into one GSO write (tcp_coalesce.hpp); the daemon thread (ESP in
+  // UDP) writes at once.
+  bool deliver_inner(Packet ipv4) override;
 
  private:
   void run();
+  void flush_inner();
+
+  std::atomic<std::thread::id> packet_thread_{};  // set by run(), read by both threads
+  std::vector<std::vector<std::uint8_t>> inner_;  // the batch's decrypted packets (packet thread only)
 
   std::unique_ptr<driver::EspOffload> offload_;
   TunDevice tun_;

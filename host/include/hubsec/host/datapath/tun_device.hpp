@@ -1,11 +1,16 @@
-// A Linux TUN device (IFF_TUN | IFF_NO_PI: reads and writes are bare IPv4 packets) configured with
-// the tunnel interface's address, mask and MTU and brought up, all by ioctl. Needs CAP_NET_ADMIN.
+// A Linux TUN device (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR) configured with the tunnel interface's
+// address, mask and MTU and brought up, all by ioctl. Needs CAP_NET_ADMIN. Every read and write
+// carries a 10-byte virtio_net_hdr in front of the IPv4 packet: read() drops it (no offloads are
+// enabled, so the kernel hands over finished packets), write() puts an empty one in front, and
+// write_gso() lets a coalesced TCP packet in as one GSO packet (tcp_coalesce.hpp).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+
+#include "hubsec/host/datapath/tcp_coalesce.hpp"
 
 namespace hubsec::host::datapath {
 
@@ -22,6 +27,7 @@ class TunDevice {
   // Non-blocking: nullopt when nothing is waiting.
   std::optional<std::size_t> read(std::span<std::uint8_t> buffer);
   bool write(std::span<const std::uint8_t> packet);
+  bool write_gso(const VnetHeader& vnet, std::span<const std::uint8_t> packet);
 
  private:
   int fd_ = -1;
