@@ -41,6 +41,8 @@ module esp_datapath #(
   parameter int unsigned DEPTH = 16,        // jobs in flight (admitted, result not yet taken); power of two
   parameter int unsigned IV_UNROLL = 2,     // aes_cipher UNROLL of the IV generator (1, 2, 7, 14)
   parameter int unsigned KP_N_RND = 4,      // round units of the key-prep SHA cores (divides 64 and 80)
+  parameter int unsigned LANE_NSLOT = 64,   // packets in flight per lane (the lanes' NSLOT)
+  parameter int unsigned LANE_RING_BLK = 8192,  // each lane's packet ring in blocks (the lanes' RING_BLK)
   localparam int unsigned DW = $clog2(DEPTH),
   localparam int unsigned NW = DW + 1
 ) (
@@ -441,7 +443,8 @@ module esp_datapath #(
   logic [127:0] o_out_data;
   logic [4:0] o_out_nbytes;
   logic [16:0] o_res_len;
-  esp_outbound #(.AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND)) u_out (
+  esp_outbound #(.AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
+                 .NSLOT(LANE_NSLOT), .RING_BLK(LANE_RING_BLK)) u_out (
     .clk_i, .rst_ni(lrst_nq),
     .job_valid_i(d_q == D_LANE && !j_dec_q), .job_ready_o(o_job_ready), .job_key_i(c_key_q),
     .job_sha256_i(c_sha256_q), .job_istate_i(c_istate_q), .job_ostate_i(c_ostate_q), .job_esn_i(c_esn_q),
@@ -458,7 +461,7 @@ module esp_datapath #(
   logic [15:0] i_len;
   logic [31:0] i_spi, i_seq_lo;
   esp_inbound #(.AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
-                .MAX_BLK(MAX_BLK)) u_in (
+                .MAX_BLK(MAX_BLK), .NSLOT(LANE_NSLOT), .RING_BLK(LANE_RING_BLK)) u_in (
     .clk_i, .rst_ni(lrst_nq),
     .job_valid_i(d_q == D_LANE && j_dec_q), .job_ready_o(i_job_ready), .job_key_i(c_key_q),
     .job_sha256_i(c_sha256_q), .job_istate_i(c_istate_q), .job_ostate_i(c_ostate_q), .job_esn_i(c_esn_q),
