@@ -1,27 +1,42 @@
 #!/usr/bin/env bash
 # Synthesises one core for Xilinx UltraScale+ (Yosys synth_xilinx -family xcup, through YoWASP on Node.js)
-# and prints one row of the estimate table: LUTs, FFs, BRAM, DSP, LUT levels and logic levels.
+# and prints one row of the estimate table: LUTs, FFs, BRAM, DSP, LUT levels, logic levels, the deepest
+# path, the synthesis options and the run time.
 #
-# usage: scripts/fpga/estimate.sh <out-dir> <label>:<module>[:<PARAM>=<value>,...] [--header]
-#   Run from the repository root. Reads every .sv under hw/rtl/crypto (packages first). Modules are
-#   synthesised one by one (no -flatten during synthesis: each distinct module goes through ABC once,
-#   which keeps the run short) and flattened afterwards for counting, so cross-module logic is not merged:
-#   figures are a little pessimistic. Yosys' LUT counts run ~50% above Vivado's.
+# usage: scripts/fpga/estimate.sh <out-dir> <label>:<module>[:<PARAM>=<value>,...[:<synth option>,...]]
+#                                 [--header] [<rtl folder> ...]
+#   Run from the repository root. Reads every .sv under the RTL folders (default hw/rtl/crypto; packages
+#   first). The parameters select the configuration (the shipped one for the table in docs/); synth options
+#   go to synth_xilinx, e.g. -nowidelut.
+#
+# How the figures are obtained: the hierarchy is kept through synthesis (synth_xilinx does not flatten), so
+# each distinct module goes through ABC once however often it is instantiated, which keeps the run short;
+# logic is not optimised across module boundaries (a little pessimistic). Yosys writes the mapped hierarchy
+# (each distinct module once) and scripts/fpga/netlist_report.py expands it: every instance is counted and
+# depth is measured on the expanded netlist, paths followed across module boundaries. Yosys' LUT counts
+# run ~50% above Vivado's.
 set -euo pipefail
 
 out_dir=$1
 spec=$2
-header=${3:-}
+shift 2
+header=
+rtl_dirs=()
+for a in "$@"; do
+  if [ "$a" = --header ]; then header=--header; else rtl_dirs+=("$a"); fi
+done
+[ ${#rtl_dirs[@]} -gt 0 ] || rtl_dirs=(hw/rtl/crypto)
 yowasp=${YOWASP_DIR:-.yowasp}
-synth_flags=${SYNTH_FLAGS:-}  # extra synth_xilinx options, e.g. -nowidelut (no MUXF7/F8 for wide LUTs)
 
-IFS=: read -r label module params <<<"$spec"
+IFS=: read -r label module params synth_opts <<<"$spec"
 [ -n "$label" ] && [ -n "$module" ] || { echo "estimate.sh: bad top spec '$spec'" >&2; exit 2; }
+synth_opts=${synth_opts//,/ }
 
-mapfile -t pkgs < <(find hw/rtl/crypto -name '*_pkg.sv' | sort)
-mapfile -t mods < <(find hw/rtl/crypto -name '*.sv' ! -name '*_pkg.sv' | sort)
+mapfile -t pkgs < <(find "${rtl_dirs[@]}" -name '*_pkg.sv' | sort)
+mapfile -t mods < <(find "${rtl_dirs[@]}" -name '*.sv' ! -name '*_pkg.sv' | sort)
 
 work="$out_dir/$label"
+rm -rf "$work"
 mkdir -p "$work"
 script="$work/synth.ys"
 {
@@ -31,15 +46,24 @@ script="$work/synth.ys"
     for p in "${kv[@]}"; do echo "chparam -set ${p%%=*} ${p#*=} $module"; done
   fi
   echo "hierarchy -check -top $module"
-  echo "synth_xilinx -family xcup -noiopad $synth_flags"
-  echo "flatten"
+  echo "synth_xilinx -family xcup -noiopad $synth_opts"
   echo "tee -q -o stat.txt stat"
+  # Smaller JSON (writing files is slow in WebAssembly): no source locations, no unused wires, no cell
+  # library modules but the used ones (they give the cells their port directions).
+  echo "attrmap -remove src"
+  echo "hierarchy -auto-top -purge_lib"
+  echo "opt_clean -purge"
   echo "write_json netlist.json"
 } >"$script"
 
-if ! node scripts/fpga/yosys.mjs "$yowasp" "$work" "${pkgs[@]}" "${mods[@]}" "$script" -- \
+# Yosys' run time: wall clock and CPU seconds (the CPU figure does not depend on other jobs on the machine).
+if ! /usr/bin/time -f "%e %U %S" -o "$work/time.txt" \
+    node scripts/fpga/yosys.mjs "$yowasp" "$work" "${pkgs[@]}" "${mods[@]}" "$script" -- \
     -q -l yosys.log -s "$script" >"$work/stdout.txt" 2>&1; then
   echo "estimate.sh: yosys failed for $label; see $work/yosys.log and $work/stdout.txt" >&2
   exit 1
 fi
-python3 scripts/fpga/netlist_report.py "$work/netlist.json" "$module" "$label" $header
+read -r wall user sys <"$work/time.txt"
+seconds=$(python3 -c "print(f'{$wall:.0f}/{$user + $sys:.0f}')")
+python3 scripts/fpga/netlist_report.py "$work/netlist.json" "$module" "$label" $header \
+  --note="${synth_opts:-default}" --seconds="$seconds" --path 2>"$work/path.txt"
