@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -15,6 +16,7 @@ namespace {
 
 constexpr std::size_t kBatch = 32;  // packets per EspOffload submit
 constexpr std::size_t kMaxPacket = 65535;
+constexpr std::uint8_t kVnetNeedsCsum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
 
 }  // namespace
 
@@ -89,6 +91,7 @@ void Gateway::run() {
   std::vector<std::vector<std::uint8_t>> buffers(kBatch, std::vector<std::uint8_t>(kMaxPacket));
   std::vector<Packet> batch;
   batch.reserve(kBatch);
+  std::vector<std::vector<std::uint8_t>> segments;
   for (;;) {
     std::array<pollfd, 3> fds{
         {{tun_.fd(), POLLIN, 0}, {esp_.receive_fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
@@ -101,14 +104,29 @@ void Gateway::run() {
     }
     if (fds[0].revents & POLLIN) {
       batch.clear();
-      while (batch.size() < kBatch) {
-        auto n = tun_.read(buffers[batch.size()]);
+      segments.clear();  // (moving a segment's vector keeps its bytes where the batch points)
+      for (std::size_t reads = 0; reads < kBatch; ++reads) {
+        VnetHeader vnet;
+        auto n = tun_.read(buffers[reads], vnet);
         if (!n) {
           break;
         }
-        batch.emplace_back(buffers[batch.size()].data(), *n);
+        std::span<std::uint8_t> p(buffers[reads].data(), *n);
+        if (vnet.gso_type != 0) {  // a TCP super-packet: cut it into MSS-sized segments here
+          for (auto& s : segment_tcp(vnet, p)) {
+            segments.push_back(std::move(s));
+            batch.emplace_back(segments.back().data(), segments.back().size());
+          }
+          continue;
+        }
+        if ((vnet.flags & kVnetNeedsCsum) && !complete_checksum(vnet, p)) {
+          continue;
+        }
+        batch.emplace_back(p.data(), p.size());
       }
-      data_plane_->from_tunnel(batch);
+      for (std::size_t at = 0; at < batch.size(); at += kBatch) {  // the backend's batch size
+        data_plane_->from_tunnel(std::span(batch).subspan(at, std::min(kBatch, batch.size() - at)));
+      }
     }
     if (fds[1].revents & POLLIN) {
       batch.clear();

@@ -56,15 +56,27 @@ bool same_headers(const Segment& a, const Segment& b) {
          std::memcmp(x.data() + 40, y.data() + 40, a.tcp_len - 20) == 0;  // options
 }
 
-std::uint16_t pseudo_header_sum(const std::vector<std::uint8_t>& ip, std::size_t tcp_bytes) {
-  std::uint32_t sum = 6 + static_cast<std::uint32_t>(tcp_bytes);
-  for (std::size_t i = 12; i < 20; i += 2) {
-    sum += load_be16(ip.data() + i);
-  }
+std::uint16_t fold(std::uint32_t sum) {
   while (sum >> 16) {
     sum = (sum & 0xffff) + (sum >> 16);
   }
   return static_cast<std::uint16_t>(sum);
+}
+
+std::uint32_t sum_words(std::span<const std::uint8_t> data, std::uint32_t sum = 0) {
+  std::size_t i = 0;
+  for (; i + 1 < data.size(); i += 2) {
+    sum += load_be16(data.data() + i);
+  }
+  if (i < data.size()) {
+    sum += static_cast<std::uint32_t>(data[i] << 8);
+  }
+  return fold(sum);
+}
+
+std::uint16_t pseudo_header_sum(const std::vector<std::uint8_t>& ip, std::size_t tcp_bytes) {
+  return static_cast<std::uint16_t>(
+      sum_words(std::span<const std::uint8_t>(ip).subspan(12, 8), 6 + static_cast<std::uint32_t>(tcp_bytes)));
 }
 
 CoalescedPacket merge(std::span<const Segment> run) {
@@ -134,6 +146,70 @@ std::vector<CoalescedPacket> coalesce_tcp(std::span<const std::vector<std::uint8
     run_bytes += s->payload;
   }
   flush();
+  return out;
+}
+
+bool complete_checksum(const VnetHeader& vnet, std::span<std::uint8_t> packet) {
+  const std::size_t start = vnet.csum_start, at = start + vnet.csum_offset;
+  if (start >= packet.size() || at + 2 > packet.size()) {
+    return false;
+  }
+  std::uint16_t sum = static_cast<std::uint16_t>(~sum_words(packet.subspan(start)));
+  if (sum == 0 && packet.size() > 9 && packet[9] == 17) {
+    sum = 0xffff;  // UDP: a computed zero is sent as all ones (RFC 768)
+  }
+  driver::store_be16(&packet[at], sum);
+  return true;
+}
+
+std::vector<std::vector<std::uint8_t>> segment_tcp(const VnetHeader& vnet,
+                                                   std::span<const std::uint8_t> packet) {
+  std::vector<std::vector<std::uint8_t>> out;
+  auto h = driver::parse_ipv4(packet);
+  if (!h || h->protocol != 6 || h->is_fragment() || packet.size() < h->header_len + 20 ||
+      vnet.gso_size == 0) {
+    return out;
+  }
+  const std::size_t ip_len = h->header_len;
+  const std::size_t tcp_len = static_cast<std::size_t>(packet[ip_len + 12] >> 4) * 4;
+  const std::size_t headers = ip_len + tcp_len;
+  if (tcp_len < 20 || headers > h->total_len) {
+    return out;
+  }
+  const std::span<const std::uint8_t> payload = packet.subspan(headers, h->total_len - headers);
+  const std::uint32_t seq0 = load_be32(packet.data() + ip_len + 4);
+  const std::uint8_t flags = packet[ip_len + 13];
+  for (std::size_t off = 0, i = 0; off < payload.size() || (off == 0 && payload.empty());
+       off += vnet.gso_size, ++i) {
+    const std::size_t n = std::min<std::size_t>(vnet.gso_size, payload.size() - off);
+    const bool last = off + n >= payload.size();
+    std::vector<std::uint8_t> s(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(headers));
+    s.insert(s.end(), payload.begin() + static_cast<std::ptrdiff_t>(off),
+             payload.begin() + static_cast<std::ptrdiff_t>(off + n));
+    driver::store_be16(&s[2], static_cast<std::uint16_t>(s.size()));
+    driver::store_be16(&s[4], static_cast<std::uint16_t>(h->id + i));
+    driver::update_ipv4_checksum(s);
+    std::uint8_t* t = s.data() + ip_len;
+    driver::store_be32(t + 4, seq0 + static_cast<std::uint32_t>(off));
+    std::uint8_t f = flags;
+    if (!last) {
+      f &= static_cast<std::uint8_t>(~0x09);  // FIN, PSH
+    }
+    if (i != 0) {
+      f &= static_cast<std::uint8_t>(~0x80);  // CWR
+    }
+    t[13] = f;
+    t[16] = t[17] = 0;
+    const std::size_t seg_len = s.size() - ip_len;
+    std::uint32_t pseudo = 6 + static_cast<std::uint32_t>(seg_len);
+    pseudo = sum_words(std::span<const std::uint8_t>(s).subspan(12, 8), pseudo);
+    driver::store_be16(t + 16, static_cast<std::uint16_t>(
+                                   ~sum_words(std::span<const std::uint8_t>(s).subspan(ip_len), pseudo)));
+    out.push_back(std::move(s));
+    if (payload.empty()) {
+      break;
+    }
+  }
   return out;
 }
 

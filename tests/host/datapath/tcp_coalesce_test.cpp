@@ -140,5 +140,48 @@ TEST(TcpCoalesce, PshOrAShortSegmentEndsARunAndNothingExceeds65535) {
   EXPECT_EQ(out.size(), 3u);  // 46 + 46 + 8 segments of 1400 bytes
 }
 
+TEST(TcpSegment, ASuperPacketIsCutBackIntoValidSegments) {
+  std::vector<Bytes> in;
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    in.push_back(segment(7000 + i * 1000, 1000));
+  }
+  in.push_back(segment(11000, 300, 0x18));
+  auto merged = coalesce_tcp(in);
+  ASSERT_EQ(merged.size(), 1u);
+  Bytes super = merged[0].bytes;
+  super[33] = 0x80 | 0x18 | 0x01;  // CWR, ACK, PSH, FIN on the super-packet
+  auto out = segment_tcp(merged[0].vnet, super);
+  ASSERT_EQ(out.size(), 5u);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const Bytes& s = out[i];
+    ASSERT_EQ(s.size(), in[i].size());
+    EXPECT_EQ(fold(sum16(s.data(), 20)), 0xffff) << "IP header checksum of segment " << i;
+    EXPECT_EQ(s[2] << 8 | s[3], static_cast<int>(s.size()));
+    EXPECT_EQ(Bytes(s.begin() + 24, s.begin() + 28), Bytes(in[i].begin() + 24, in[i].begin() + 28)) << "seq";
+    EXPECT_EQ(Bytes(s.begin() + 40, s.end()), Bytes(in[i].begin() + 40, in[i].end()));
+    EXPECT_EQ(s[36] << 8 | s[37], tcp_checksum(s)) << "TCP checksum of segment " << i;
+    const std::uint8_t want = static_cast<std::uint8_t>(0x10 | (i == 0 ? 0x80 : 0) | (i == 4 ? 0x09 : 0));
+    EXPECT_EQ(s[33], want) << "flags of segment " << i;
+  }
+  EXPECT_NE(out[0][4] << 8 | out[0][5], out[1][4] << 8 | out[1][5]) << "IP ids advance";
+}
+
+TEST(TcpSegment, CompleteChecksumFinishesWhatTheKernelLeftPartial) {
+  Bytes p = segment(123456, 777);
+  const std::uint16_t want = tcp_checksum(p);
+  const std::uint16_t pseudo = fold(sum16(p.data() + 12, 8) + 6 + static_cast<std::uint32_t>(p.size() - 20));
+  p[36] = static_cast<std::uint8_t>(pseudo >> 8);
+  p[37] = static_cast<std::uint8_t>(pseudo);
+  VnetHeader vnet;
+  vnet.flags = 1;
+  vnet.csum_start = 20;
+  vnet.csum_offset = 16;
+  ASSERT_TRUE(complete_checksum(vnet, p));
+  EXPECT_EQ(p[36] << 8 | p[37], want);
+  vnet.csum_start = static_cast<std::uint16_t>(p.size());
+  EXPECT_FALSE(complete_checksum(vnet, p)) << "offsets outside the packet are refused";
+  EXPECT_TRUE(segment_tcp(VnetHeader{1, 1, 40, 1000, 20, 16}, Bytes(30, 0)).empty()) << "not IPv4/TCP";
+}
+
 }  // namespace
 }  // namespace hubsec::host::datapath

@@ -32,4 +32,15 @@ struct CoalescedPacket {
 // The packets in order, runs of mergeable TCP segments joined (each result <= 65535 bytes).
 std::vector<CoalescedPacket> coalesce_tcp(std::span<const std::vector<std::uint8_t>> packets);
 
+// The send side (TUNSETOFFLOAD with TUN_F_CSUM | TUN_F_TSO4): the kernel hands over packets whose
+// checksum is left to us (flags NEEDS_CSUM: the field holds the pseudo-header sum) and TCP
+// super-packets of up to 64 KB (gso_type TCPV4) to cut into gso_size segments.
+// complete_checksum() finishes a NEEDS_CSUM packet in place (false if the offsets are out of range).
+bool complete_checksum(const VnetHeader& vnet, std::span<std::uint8_t> packet);
+// segment_tcp() cuts an IPv4/TCP super-packet into segments with their own IP length, id (+1 each),
+// header checksum, sequence number and TCP checksum; FIN and PSH only on the last, CWR only on the
+// first. Empty when the packet is not IPv4/TCP (the caller drops it).
+std::vector<std::vector<std::uint8_t>> segment_tcp(const VnetHeader& vnet,
+                                                   std::span<const std::uint8_t> packet);
+
 }  // namespace hubsec::host::datapath

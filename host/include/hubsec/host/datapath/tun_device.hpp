@@ -1,8 +1,9 @@
 // A Linux TUN device (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR) configured with the tunnel interface's
 // address, mask and MTU and brought up, all by ioctl. Needs CAP_NET_ADMIN. Every read and write
-// carries a 10-byte virtio_net_hdr in front of the IPv4 packet: read() drops it (no offloads are
-// enabled, so the kernel hands over finished packets), write() puts an empty one in front, and
-// write_gso() lets a coalesced TCP packet in as one GSO packet (tcp_coalesce.hpp).
+// carries a 10-byte virtio_net_hdr in front of the IPv4 packet. With TUN_F_CSUM | TUN_F_TSO4 the
+// kernel may hand over TCP super-packets of up to 64 KB and packets whose checksum is ours to finish
+// (tcp_coalesce.hpp: segment_tcp, complete_checksum); write() puts an empty header in front, and
+// write_gso() lets a coalesced TCP packet in as one GSO packet.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ class TunDevice {
   int fd() const { return fd_; }
   const std::string& name() const { return name_; }
   // Non-blocking: nullopt when nothing is waiting.
-  std::optional<std::size_t> read(std::span<std::uint8_t> buffer);
+  std::optional<std::size_t> read(std::span<std::uint8_t> buffer, VnetHeader& vnet);
   bool write(std::span<const std::uint8_t> packet);
   bool write_gso(const VnetHeader& vnet, std::span<const std::uint8_t> packet);
 
