@@ -272,7 +272,9 @@ struct Daemon::Impl {
       if (t.sa != e.id || t.waiting) {
         continue;
       }
-      if (retry) {
+      // A protected tunnel's peer (NHS, tunnel destination) that deleted our SA: IOS brings the
+      // tunnel protection up again; only our own operator's delete stays down.
+      if (retry || (e.reason == ike::IkeSaDown::Reason::kPeerDeleted && t.target.tunnel_protection)) {
         schedule_retry(t, ike::Clock::now());
       } else if (e.reason != ike::IkeSaDown::Reason::kRekeyed) {
         t.sa = 0;  // deliberate: wait for an operator `crypto ikev2 initiate`

@@ -400,23 +400,25 @@ class Builder {
         continue;
       }
       if (t.tunnel_destination) {
-        add_target(ip(*t.tunnel_destination), ipsec->ikev2_profile, t.name + " tunnel destination");
+        add_target(ip(*t.tunnel_destination), ipsec->ikev2_profile, t.name + " tunnel destination", true);
       }
       for (const auto& nhs : t.nhrp_nhs) {
         if (nhs.nbma) {
-          add_target(ip(*nhs.nbma), ipsec->ikev2_profile, t.name + " ip nhrp nhs nbma");
+          add_target(ip(*nhs.nbma), ipsec->ikev2_profile, t.name + " ip nhrp nhs nbma", true);
         }
       }
     }
   }
 
-  void add_target(const ike::IpAddress& peer, const std::string& profile, const std::string& reason) {
-    for (const auto& t : out_.initiate) {
+  void add_target(const ike::IpAddress& peer, const std::string& profile, const std::string& reason,
+                  bool tunnel_protection = false) {
+    for (auto& t : out_.initiate) {
       if (t.peer == peer) {
+        t.tunnel_protection = t.tunnel_protection || tunnel_protection;
         return;
       }
     }
-    out_.initiate.push_back({peer, profile, reason});
+    out_.initiate.push_back({peer, profile, reason, tunnel_protection});
   }
 
   const config::Config& c_;

@@ -216,6 +216,17 @@ void DataPlane::install(const ike::ChildSaInstall& event) {
             (event.replaces_inbound_spi
                  ? " (rekey of in " + spi_text(event.replaces_inbound_spi) + ", kept until its delete)"
                  : ""));
+  // A new (not rekeyed) SA to our NHS: the tunnel just came up (first time, after the hub's
+  // `clear crypto sa`, after DPD), and the NHS may have forgotten us: register now, not at the
+  // next holding-time refresh.
+  if (!event.replaces_inbound_spi && !e.remote.address.v6) {
+    for (const auto& [tunnel, nbma] : config_.static_nhrp) {
+      if (nbma == e.remote.address.v4_host_order()) {
+        registered_ = false;
+        next_registration_ = {};
+      }
+    }
+  }
   sad_.add(std::move(e));
 }
 

@@ -160,6 +160,10 @@ TEST(Plan, NeighboursMapToEngineTypes) {
   EXPECT_EQ(plan.initiate[1].peer, a("203.0.113.1"));
   EXPECT_EQ(plan.initiate[2].peer, a("192.0.2.77"));
   EXPECT_EQ(plan.initiate[2].profile, "PR");
+  // Only the tunnel destination is kept up by tunnel protection (initiated again after a peer delete).
+  EXPECT_FALSE(plan.initiate[0].tunnel_protection);
+  EXPECT_FALSE(plan.initiate[1].tunnel_protection);
+  EXPECT_TRUE(plan.initiate[2].tunnel_protection);
 }
 
 TEST(Plan, MissingLocalIdentityIsAnError) {

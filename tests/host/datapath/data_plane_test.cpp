@@ -287,6 +287,22 @@ TEST_F(DataPlaneTest, SpokeRegistersWithTheHubByNhrp) {
   EXPECT_EQ(spoke->counters().nhrp_replies_received, 1u);
   spoke->tick(now + std::chrono::seconds(4));  // registered: the next one is holding time / 3 away
   EXPECT_EQ(spoke_io.outer.size(), 1u);
+  // The hub cleared the SAs (and with them its NHRP entry); IKE brings a new SA up: the spoke
+  // registers again at once, not a holding time later. A rekey does not.
+  spoke->remove(ike::ChildSaDelete{1, h2s.spi, s2h.spi, ike::ChildSaDelete::Reason::kPeerDeleted});
+  hub->remove(ike::ChildSaDelete{1, s2h.spi, h2s.spi, ike::ChildSaDelete::Reason::kPeerDeleted});
+  EXPECT_TRUE(hub->nhrp_peers().empty());
+  const Keys h2s2 = new_keys(0x3000c), s2h2 = new_keys(0x4000d);
+  connect(2, h2s2, s2h2);
+  spoke->tick(now + std::chrono::seconds(5));
+  ASSERT_EQ(spoke_io.outer.size(), 2u) << "no registration on the new SA";
+  receive(*hub, spoke_io.outer[1]);
+  EXPECT_EQ(hub->nhrp_peers().size(), 1u);
+  receive(*spoke, hub_io.outer.at(1));
+  EXPECT_TRUE(spoke->registered());
+  connect(2, new_keys(0x5000e), new_keys(0x6000f), s2h2.spi, h2s2.spi);
+  spoke->tick(now + std::chrono::seconds(6));
+  EXPECT_EQ(spoke_io.outer.size(), 2u) << "a rekey made the spoke register again";
 }
 
 TEST_F(DataPlaneTest, AdjustMssClampsSynsEnteringTheTunnel) {

@@ -2,7 +2,7 @@
 # A spoke that restarts: its hubsecd is killed without a word (SIGKILL: no IKE delete reaches the hub)
 # and started again. The new IKE_AUTH carries INITIAL_CONTACT, so the hub must replace the old IKE
 # and Child SAs (not keep them next to the new ones), the spoke registers again by NHRP, and pings
-# work both ways on the new SAs.
+# work both ways on the new SAs. Then the hub's `clear crypto sa`: the spoke comes back by itself.
 #   spoke_restart.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,4 +44,15 @@ grep -q "#pkts decaps: [1-9]" "$WORK/ipsec-sa.txt" && grep -q "#pkts replay fail
   fail "no decaps on the new SA: $(cat "$WORK/ipsec-sa.txt")"
 [ -z "$(hub show crypto ipsec sa peer 192.0.2.99 | grep 'protected vrf' || true)" ] || fail "peer filter"
 echo "PASS: pings both ways on the new SAs (hub->spoke $(gw_ping_result "$WORK/ping-1.txt"), spoke->hub $(gw_ping_result "$WORK/ping-2.txt"))"
+# The hub's operator clears every SA (`clear crypto sa`): the spoke's tunnel protection brings its SA
+# up again (IOS does; the spoke's NHS is a protected tunnel's peer) and it registers again.
+cleared=$(hub show crypto ipsec sa | ipsec_sa_pairs)
+hub clear crypto sa
+hs_wait 3 bash -c "[ -z \"\$(hub show crypto ipsec sa | ipsec_sa_pairs)\" ]" || fail "clear crypto sa left SAs on the hub"
+t0=$(date +%s.%N)
+gw_wait_up 20 || fail "the spoke did not come back after the hub's clear crypto sa: $(tail -3 "$WORK/spoke.log")"
+[ "$(hub show crypto ipsec sa | ipsec_sa_pairs)" != "$cleared" ] || fail "the same SAs after clear crypto sa"
+gw_ping "$HS_NS_A" 10.0.0.2 3 0.2 "$WORK/ping-3.txt" || fail "hub -> spoke after clear: $(cat "$WORK/ping-3.txt")"
+hub show crypto session | grep -q "Session status: UP-ACTIVE" || fail "show crypto session: $(hub show crypto session)"
+echo "PASS: the hub's clear crypto sa: the spoke re-established and registered in $(echo "$(date +%s.%N) - $t0" | bc) s, pings answered"
 echo "ALL PASS (spoke restart)"

@@ -17,6 +17,9 @@ struct InitiateTarget {
   ike::IpAddress peer;
   std::string profile;  // the engine profile (= the IKEv2 profile's name)
   std::string reason;   // "keyring IKEV2-KEYRING peer SPOKE1", for the log
+  // A tunnel's `tunnel destination` or `ip nhrp nhs ... nbma`: tunnel protection keeps its SA up, so
+  // it is initiated again also after the peer deleted it (the hub's `clear crypto sa`).
+  bool tunnel_protection = false;
 };
 
 struct PlanOptions {
