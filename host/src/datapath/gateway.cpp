@@ -52,6 +52,7 @@ Gateway::Gateway(std::unique_ptr<driver::EspOffload> offload, const DataPlaneCon
       tun_(config.interface_name, config.tunnel_address, config.tunnel_mask, config.ip_mtu),
       data_plane_(std::make_unique<DataPlane>(*offload_, *this, log, config)) {
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  relay_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
 Gateway::~Gateway() {
@@ -62,6 +63,7 @@ Gateway::~Gateway() {
   }
   data_plane_.reset();  // removes its SAs from the backend before the backend goes
   ::close(stop_fd_);
+  ::close(relay_fd_);
 }
 
 void Gateway::start() {
@@ -69,10 +71,23 @@ void Gateway::start() {
 }
 
 bool Gateway::deliver_inner(Packet ipv4) {
-  if (std::this_thread::get_id() != packet_thread_) {
-    return tun_.write(ipv4);
+  if (std::this_thread::get_id() == packet_thread_) {
+    inner_.emplace_back(ipv4.begin(), ipv4.end());
+    return true;
   }
-  inner_.emplace_back(ipv4.begin(), ipv4.end());
+  if (!thread_.joinable() || relay_fd_ < 0) {
+    return tun_.write(ipv4);  // no packet thread (yet)
+  }
+  bool wake = false;
+  {
+    std::lock_guard lock(relay_mutex_);
+    wake = relay_.empty();
+    relay_.emplace_back(ipv4.begin(), ipv4.end());
+  }
+  if (wake) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(relay_fd_, &one, sizeof one);
+  }
   return true;
 }
 
@@ -93,8 +108,10 @@ void Gateway::run() {
   batch.reserve(kBatch);
   std::vector<std::vector<std::uint8_t>> segments;
   for (;;) {
-    std::array<pollfd, 3> fds{
-        {{tun_.fd(), POLLIN, 0}, {esp_.receive_fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    std::array<pollfd, 4> fds{{{tun_.fd(), POLLIN, 0},
+                               {esp_.receive_fd(), POLLIN, 0},
+                               {stop_fd_, POLLIN, 0},
+                               {relay_fd_, POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), 500) < 0) {
       continue;  // EINTR
     }
@@ -102,6 +119,16 @@ void Gateway::run() {
     if (fds[2].revents & POLLIN) {
       return;
     }
+    if (fds[3].revents & POLLIN) {
+      std::uint64_t count = 0;
+      [[maybe_unused]] auto n = ::read(relay_fd_, &count, sizeof count);
+      std::lock_guard lock(relay_mutex_);
+      for (auto& p : relay_) {
+        inner_.push_back(std::move(p));
+      }
+      relay_.clear();
+    }
+    flush_inner();  // the relayed packets (the batches below flush their own)
     if (fds[0].revents & POLLIN) {
       batch.clear();
       segments.clear();  // (moving a segment's vector keeps its bytes where the batch points)

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -33,9 +34,9 @@ class Gateway final : public PacketIo {
   DataPlane& data_plane() { return *data_plane_; }
 
   bool send_outer(Packet ipv4) override { return esp_.send(ipv4); }
-  // On the packet thread the decrypted packets of a batch are collected and written after it, TCP
-  // segments of a flow coalesced into one GSO write (tcp_coalesce.hpp); the daemon thread (ESP in
-  // UDP) writes at once.
+  // The decrypted packets of a batch are collected and written after it, TCP segments of a flow
+  // coalesced into one GSO write (tcp_coalesce.hpp); those of the daemon thread (ESP in UDP) are
+  // queued to the packet thread.
   bool deliver_inner(Packet ipv4) override;
 
  private:
@@ -44,6 +45,11 @@ class Gateway final : public PacketIo {
 
   std::atomic<std::thread::id> packet_thread_{};  // set by run(), read by both threads
   std::vector<std::vector<std::uint8_t>> inner_;  // the batch's decrypted packets (packet thread only)
+  // Decrypted on the daemon thread (ESP in UDP on port 4500): handed to the packet thread, which
+  // writes them coalesced like its own, so TCP's receive work and ACKs do not load the IKE thread.
+  std::mutex relay_mutex_;
+  std::vector<std::vector<std::uint8_t>> relay_;
+  int relay_fd_ = -1;  // eventfd: wakes the packet thread when relay_ got packets
 
   std::unique_ptr<driver::EspOffload> offload_;
   TunDevice tun_;
