@@ -96,7 +96,11 @@ void Gateway::flush_inner() {
     return;
   }
   for (const auto& p : coalesce_tcp(inner_)) {
-    tun_.write_gso(p.vnet, p.bytes);
+    if (!tun_.write_gso(p.vnet, p.bytes) && p.segments > 1) {
+      for (const auto& s : segment_tcp(p.vnet, p.bytes)) {  // a kernel that refuses GSO writes
+        tun_.write(s);
+      }
+    }
   }
   inner_.clear();
 }
