@@ -175,8 +175,8 @@ CONF
     sleep 0.2
   done
   echo "   the hub knows $(hub show dmvpn | grep -Ec ' UP ') spokes by NHRP registration"
-  grep -h "NAT detected" "$work/spoke3.log" | sed 's/^[^:]*: [^:]*: //; s/^/   spoke3: /' | head -1 || true
-  grep -h "transport mode through NAT" "$work/hub.log" | sed 's/^[^:]*: [^:]*: //; s/^/   hub: /' | head -1 || true
+  grep -h "NAT detected" "$work/spoke3.log" | sed 's/^[0-9:.]* hubsecd [a-z]*: //; s/^/   spoke3 log: /' | head -1 || true
+  grep -h "transport mode through NAT" "$work/hub.log" | sed 's/^[0-9:.]* hubsecd [a-z]*: //; s/^/   hub log: /' | head -1 || true
 
   step "4. Pings through the tunnels" \
     "spokes <-> hub over Tunnel0 (GRE inside transport-mode ESP); spoke-to-spoke goes through the hub;" \
@@ -243,10 +243,10 @@ CONF
   local inside
   inside=$(WIRESHARK_CONFIG_DIR="$work/keys" tshark -r "$work/wan.pcapng" -o esp.enable_encryption_decode:TRUE \
     -Y "ip.src == 192.0.2.13 && esp && icmp" -T fields -e frame.protocols 2>/dev/null | head -1)
-  echo "   one packet from spoke3 (behind the NAT), opened with the hub's logged keys: ${inside:-?}"
+  echo "   inside one packet from spoke3 (NAT'd), opened with the hub's logged keys: ${inside:-?}"
   inside=$(WIRESHARK_CONFIG_DIR="$work/keys" tshark -r "$work/wan.pcapng" -o esp.enable_encryption_decode:TRUE \
     -Y "ip.src == 192.0.2.21 && esp && icmp" -T fields -e frame.protocols 2>/dev/null | head -1)
-  echo "   one packet from the strongSwan site:                                  ${inside:-?}"
+  echo "   inside one packet from the strongSwan site:                             ${inside:-?}"
   echo "   WAN: $esp ESP packets ($esp_udp of them in UDP 4500), $clear clear GRE or ICMP packets"
   echo "   NAT's private side: $clear_nat clear GRE/ICMP or raw ESP packets (only ESP in UDP passes the NAT)"
   echo "   decrypted with the hub's logged keys: $decrypted ESP packets with a good ICV carry the pings' ICMP"
