@@ -22,7 +22,7 @@ ip netns exec "$HS_NS_A" tshark -q -i "$HS_VETH_A" -f "ip proto 50 and src host 
 hs_track_pid $!
 CAPTURE_PID=$!
 hs_wait 10 grep -q "Capturing on" "$WORK/tshark-capture.log" || fail "tshark did not start capturing"
-gw_ping "$HS_NS_B" 10.0.0.1 5 0.1 "$WORK/ping-0.txt" || fail "spoke -> hub: $(cat "$WORK/ping-0.txt")"
+gw_ping "$HS_NS_B" 10.0.0.1 8 0.1 "$WORK/ping-0.txt" || fail "spoke -> hub: $(cat "$WORK/ping-0.txt")"
 sleep 0.5
 kill "$CAPTURE_PID"
 hs_wait 10 sh -c "! kill -0 $CAPTURE_PID 2>/dev/null" || true
@@ -48,7 +48,7 @@ assert sa, "no spoke->hub SA in the key log"
 esp_sa = SecurityAssociation(ESP, spi=sa["spi"], crypt_algo="AES-CBC", crypt_key=sa["ekey"],
                              auth_algo="HMAC-SHA1-96", auth_key=sa["akey"])
 wire = [p for p in rdpcap(pcap) if p.haslayer(ESP) and p[ESP].spi == sa["spi"]]
-assert len(wire) >= 5, "captured only %d ESP packets of the SA" % len(wire)
+assert len(wire) >= 4, "captured only %d ESP packets of the SA" % len(wire)
 # scapy opens what hubsecd's spoke sent: GRE carrying the ping 10.0.0.2 -> 10.0.0.1.
 plain = esp_sa.decrypt(IP(bytes(wire[0][IP])))
 assert plain.haslayer(GRE) and plain[GRE].haslayer(ICMP), plain.summary()
