@@ -300,12 +300,12 @@ module esp_datapath #(
     logic [31:0] seq_lo;
   } ord_t;
 
-  ord_t ord_q[DEPTH];
+  logic [$bits(ord_t)-1:0] ord_q[DEPTH];  // (plain vectors: Yosys reads no unpacked arrays of structs)
   logic [DW-1:0] ord_rd_q, ord_wr_q;
   logic [NW-1:0] ord_n_q;
   logic ord_push, ord_pop;
   ord_t ord_in, h;
-  assign h = ord_q[ord_rd_q];
+  assign h = ord_t'(ord_q[ord_rd_q]);
   assign h_slot = h.slot;
   assign h_gen = h.gen;
 
@@ -344,11 +344,15 @@ module esp_datapath #(
     infl_b = '0;
     for (int i = 0; i < DEPTH; i++) begin
       logic [DW-1:0] off;
+      /* verilator lint_off UNUSEDSIGNAL */
+      ord_t e;  // (status, direction, SPI, sequence unused here)
+      /* verilator lint_on UNUSEDSIGNAL */
+      e = ord_t'(ord_q[i]);
       off = DW'(i) - ord_rd_q;
-      if (NW'(off) < ord_n_q && !ord_q[i].refused && ord_q[i].slot == j_slot_q && ord_q[i].gen == j_gen_q &&
+      if (NW'(off) < ord_n_q && !e.refused && e.slot == j_slot_q && e.gen == j_gen_q &&
           !(off == '0 && counted_q)) begin
         infl_n = infl_n + 1'b1;
-        infl_b = infl_b + (NW + 16)'(ord_q[i].charge);
+        infl_b = infl_b + (NW + 16)'(e.charge);
       end
     end
   end
@@ -592,6 +596,50 @@ module esp_datapath #(
 
   assign busy_o = tbl_busy || d_q != D_IDLE || w_q != W_IDLE || c_q != C_IDLE || ord_n_q != '0 ||
                   in_n_q != '0;
+
+`ifndef SYNTHESIS
+  // ---- checks (Verilator --assert) ----
+  // Every port: a valid not taken stays up with the same payload (inputs: the sender's rule; outputs: ours).
+  // Not the input beats: a sender may take back a beat that no job takes (the adapter does, for the input of
+  // a job it learns was refused).
+  logic chk_rst_n;
+  assign chk_rst_n = rst_ni && !clear_i;
+  esp_hold_check #(.W(1 + 16 + 16 + 64 + 128 + 1 + 16 + 8), .NAME("esp_datapath job")) u_hold_job (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(job_valid_i), .ready_i(job_ready_o),
+    .payload_i({job_decrypt_i, job_slot_i, job_gen_i, job_seq_i, job_iv_i, job_card_iv_i, job_len_i,
+                job_nh_i}));
+  esp_hold_check #(.W(1 + 16 + 16 + 3 + 32 + 3 * 256 + 4 * 64), .NAME("esp_datapath SA write")) u_hold_wr (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(wr_valid_i), .ready_i(wr_ready_o),
+    .payload_i({wr_invalidate_i, wr_slot_i, wr_gen_i, wr_inbound_i, wr_esn_i, wr_sha256_i, wr_spi_i,
+                wr_enc_key_i, wr_auth_key_i, wr_iv_key_i, wr_soft_packets_i, wr_hard_packets_i,
+                wr_soft_bytes_i, wr_hard_bytes_i}));
+  esp_hold_check #(.W(16), .NAME("esp_datapath counter read")) u_hold_cnt (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(cnt_valid_i), .ready_i(cnt_ready_o), .payload_i(cnt_slot_i));
+  esp_hold_check #(.W(128 + 5 + 1), .NAME("esp_datapath out")) u_hold_out (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(out_valid_o), .ready_i(out_ready_i),
+    .payload_i({out_data_o, out_nbytes_o, out_last_o}));
+  esp_hold_check #(.W(8 + 17 + 8 + 32 + 32 + 8), .NAME("esp_datapath result")) u_hold_res (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(res_valid_o), .ready_i(res_ready_i),
+    .payload_i({res_status_o, res_len_o, res_nh_o, res_spi_o, res_seq_lo_o, res_flags_o}));
+  esp_hold_check #(.W(8), .NAME("esp_datapath write done")) u_hold_wd (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(wr_done_valid_o), .ready_i(wr_done_ready_i),
+    .payload_i(wr_done_status_o));
+  esp_hold_check #(.W(8 + 6 * 64 + 16 + 1), .NAME("esp_datapath counters")) u_hold_cr (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(cnt_res_valid_o), .ready_i(cnt_res_ready_i),
+    .payload_i({cnt_res_status_o, cnt_packets_o, cnt_bytes_o, cnt_icv_failures_o, cnt_pad_failures_o,
+                cnt_len_failures_o, cnt_limit_drops_o, cnt_gen_o, cnt_slot_valid_o}));
+  // FIFOs never over- or underflow; beats and results only for the job at the head
+  always_ff @(posedge clk_i) begin
+    if (chk_rst_n) begin
+      assert (!(ord_push && !ord_pop && 32'(ord_n_q) == DEPTH)) else $error("esp_datapath: order FIFO overflow");
+      assert (!(in_push && !in_pop && 32'(in_n_q) == DEPTH)) else $error("esp_datapath: input FIFO overflow");
+      assert (!(ord_pop && ord_n_q == '0)) else $error("esp_datapath: result with no job");
+      assert (!(in_fire && !in_v)) else $error("esp_datapath: input beat with no job");
+      assert (!(out_fire && !h_lane)) else $error("esp_datapath: output beat for no lane job");
+      assert (!(r_q == R_SHOW && !l_res_valid)) else $error("esp_datapath: counted result went away");
+    end
+  end
+`endif
 
 endmodule
 

@@ -130,10 +130,17 @@ module esp_sa_table #(
 
   typedef enum logic [2:0] {OP_NONE, OP_INS, OP_CHK, OP_UPD, OP_RD} op_e;
 
-  key_t kmem_q[SLOTS];
-  cnt_t cmem_q[SLOTS];
+  // RAM words are plain vectors (block RAM inference; Yosys reads no unpacked arrays of structs)
+  localparam int unsigned KW = $bits(key_t);
+  localparam int unsigned CNW = $bits(cnt_t);
+  logic [KW-1:0] kmem_q[SLOTS];
+  logic [CNW-1:0] cmem_q[SLOTS];
+  logic [KW-1:0] rk_raw_q;
+  logic [CNW-1:0] rc_raw_q;
   key_t rk_q;
   cnt_t rc_q;
+  assign rk_q = key_t'(rk_raw_q);
+  assign rc_q = cnt_t'(rc_raw_q);
   op_e op_q;
   logic wipe_q;
   logic [SW-1:0] wipe_ptr_q;
@@ -287,8 +294,8 @@ module esp_sa_table #(
       cmem_q[addr_q] <= c_new;
     end
     if (upd_fire || rd_fire || chk_fire) begin
-      rk_q <= kmem_q[a_slot[SW-1:0]];
-      rc_q <= cmem_q[a_slot[SW-1:0]];
+      rk_raw_q <= kmem_q[a_slot[SW-1:0]];
+      rc_raw_q <= cmem_q[a_slot[SW-1:0]];
     end
   end
 
