@@ -11,6 +11,8 @@
 #   gw_wait_up TIMEOUT                     Child SA on both sides and the spoke registered by NHRP
 #   hub ARGS / spoke ARGS                  the hubsec CLI against each daemon
 #   gw_ping NS DST COUNT INTERVAL FILE     ping over Tunnel0, output in FILE; status of ping
+#   gw_capture_start / gw_capture_no_clear tshark on the hub's outer veth from before the first packet;
+#                                          at the end: fails on any clear GRE, NHRP or ICMP, prints the ESP count
 
 gw_setup() {
   SEED=$4
@@ -61,4 +63,23 @@ gw_ping() {
 # Prints "received of sent" of a ping output file.
 gw_ping_result() {
   grep -o '[0-9]* packets transmitted, [0-9]* received' "$1" | awk '{print $4 " of " $1}'
+}
+
+gw_capture_start() {
+  ip netns exec "$HS_NS_A" tshark -q -i "$HS_VETH_A" -w "$WORK/outer.pcapng" >"$WORK/tshark-capture.log" 2>&1 &
+  hs_track_pid $!
+  GW_CAPTURE_PID=$!
+  hs_wait 10 grep -q "Capturing on" "$WORK/tshark-capture.log" || fail "tshark did not start capturing"
+}
+
+gw_capture_no_clear() {
+  sleep 0.5
+  kill "$GW_CAPTURE_PID" 2>/dev/null || true
+  hs_wait 10 sh -c "! kill -0 $GW_CAPTURE_PID 2>/dev/null" || true
+  local esp clear
+  esp=$(tshark -r "$WORK/outer.pcapng" -Y esp 2>/dev/null | wc -l)
+  clear=$(tshark -r "$WORK/outer.pcapng" -Y "gre or nhrp or icmp" 2>/dev/null | wc -l)
+  [ "$esp" -gt 0 ] || fail "no ESP on the outer link"
+  [ "$clear" -eq 0 ] || fail "$clear clear GRE/NHRP/ICMP frames on the outer link: $(tshark -r "$WORK/outer.pcapng" -Y 'gre or nhrp or icmp' 2>/dev/null | head -3)"
+  echo "PASS: the outer link carried $esp ESP frames and no clear GRE, NHRP or ICMP, all along"
 }

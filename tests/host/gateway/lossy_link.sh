@@ -30,6 +30,7 @@ bare=$(grep -o '[0-9]* received' "$WORK/ping-bare.txt" | awk '{print $1}')
 echo "PASS: nftables drops on the spoke's link: $bare of 200 bare pings answered"
 
 t0=$(date +%s.%N)
+gw_capture_start
 gw_start_hub
 gw_start_spoke
 gw_wait_up 60 || fail "no convergence in 60 s: hub [$(hub show crypto ipsec sa | ipsec_sa_pairs)] [$(hub show dmvpn | tail -1)] spoke [$(tail -3 "$WORK/spoke.log")]"
@@ -50,4 +51,5 @@ ip netns exec "$HS_NS_B" nft list table inet loss | grep -o 'counter packets [0-
 ip netns exec "$HS_NS_B" nft delete table inet loss
 gw_ping "$HS_NS_B" 10.0.0.1 5 0.1 "$WORK/ping-clean.txt" || fail "no recovery once the loss stopped: $(cat "$WORK/ping-clean.txt")"
 echo "PASS: loss removed: $(gw_ping_result "$WORK/ping-clean.txt") answered"
+gw_capture_no_clear
 echo "ALL PASS (20 % loss on the outer link)"

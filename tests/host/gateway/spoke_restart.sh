@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/gateway-lib.sh"
 gw_setup "$@"
 
+gw_capture_start
 gw_start_hub
 gw_start_spoke
 gw_wait_up 15 || fail "hub and spoke did not come up: $(tail -5 "$WORK/hubsecd.log")"
@@ -55,4 +56,5 @@ gw_wait_up 20 || fail "the spoke did not come back after the hub's clear crypto 
 gw_ping "$HS_NS_A" 10.0.0.2 3 0.2 "$WORK/ping-3.txt" || fail "hub -> spoke after clear: $(cat "$WORK/ping-3.txt")"
 hub show crypto session | grep -q "Session status: UP-ACTIVE" || fail "show crypto session: $(hub show crypto session)"
 echo "PASS: the hub's clear crypto sa: the spoke re-established and registered in $(echo "$(date +%s.%N) - $t0" | bc) s, pings answered"
+gw_capture_no_clear
 echo "ALL PASS (spoke restart)"

@@ -14,6 +14,7 @@ gw_setup "$@"
 gw_ipsec_profile_line "set security-association lifetime kilobytes 2560"
 grep -q "^ set security-association lifetime kilobytes 2560" "$WORK/hub.conf" || fail "could not add the lifetime"
 
+gw_capture_start
 gw_start_hub
 gw_start_spoke
 gw_wait_up 15 || fail "hub and spoke did not come up: $(tail -5 "$WORK/hubsecd.log")"
@@ -46,4 +47,5 @@ enc=$(( $(hub show crypto ipsec sa | grep -o '#pkts encaps: [0-9]*' | awk '{s +=
 [ "$enc" -ge 4000 ] || fail "the flow's #pkts encaps grew by $enc for 4000 echo replies (counters lost in a rekey?)"
 echo "PASS: 4000 pings of 1300 B in $took s, 0% loss; soft limits hub $soft_hub spoke $soft_spoke, $rekeys Child SA rekeys on the hub, no hard limit; [$before] -> [$after]; encaps +$enc"
 hub show crypto ipsec sa | grep "sa timing" | head -1 | sed 's/^ */      /'
+gw_capture_no_clear
 echo "ALL PASS (volume lifetime rekeys)"
