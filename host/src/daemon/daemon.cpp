@@ -392,10 +392,26 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
       return invalid();
     }
     if (*family == 0) {
+      // IOS: clear crypto sa [peer A.B.C.D]: every IKE SA (and its Child SAs) with that peer.
+      std::optional<config::Ipv4> peer;
+      if (c.optional_choice({"peer"})) {
+        peer = c.address();
+        if (!peer) {
+          return invalid();
+        }
+      }
       if (!c.end()) {
         return invalid();
       }
-      engine.delete_all(now);
+      if (!peer) {
+        engine.delete_all(now);
+      } else {
+        for (const auto& sa : engine.snapshot(now)) {
+          if (!sa.remote.address.v6 && sa.remote.address.v4_host_order() == peer->value) {
+            engine.delete_ike_sa(sa.id, now);
+          }
+        }
+      }
       drain();
       return "";
     }

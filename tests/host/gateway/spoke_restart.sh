@@ -45,16 +45,18 @@ grep -q "#pkts decaps: [1-9]" "$WORK/ipsec-sa.txt" && grep -q "#pkts replay fail
   fail "no decaps on the new SA: $(cat "$WORK/ipsec-sa.txt")"
 [ -z "$(hub show crypto ipsec sa peer 192.0.2.99 | grep 'protected vrf' || true)" ] || fail "peer filter"
 echo "PASS: pings both ways on the new SAs (hub->spoke $(gw_ping_result "$WORK/ping-1.txt"), spoke->hub $(gw_ping_result "$WORK/ping-2.txt"))"
-# The hub's operator clears every SA (`clear crypto sa`): the spoke's tunnel protection brings its SA
+# The hub's operator clears the spoke's SAs (`clear crypto sa peer`): the spoke's tunnel protection brings its SA
 # up again (IOS does; the spoke's NHS is a protected tunnel's peer) and it registers again.
 cleared=$(hub show crypto ipsec sa | ipsec_sa_pairs)
-hub clear crypto sa
+hub clear crypto sa peer 192.0.2.99
+[ "$(hub show crypto ipsec sa | ipsec_sa_pairs)" = "$cleared" ] || fail "clear crypto sa peer 192.0.2.99 cleared the spoke's SA"
+hub clear crypto sa peer "$HS_ADDR_B"
 hs_wait 3 bash -c "[ -z \"\$(hub show crypto ipsec sa | ipsec_sa_pairs)\" ]" || fail "clear crypto sa left SAs on the hub"
 t0=$(date +%s.%N)
-gw_wait_up 20 || fail "the spoke did not come back after the hub's clear crypto sa: $(tail -3 "$WORK/spoke.log")"
+gw_wait_up 20 || fail "the spoke did not come back after the hub's clear crypto sa peer: $(tail -3 "$WORK/spoke.log")"
 [ "$(hub show crypto ipsec sa | ipsec_sa_pairs)" != "$cleared" ] || fail "the same SAs after clear crypto sa"
 gw_ping "$HS_NS_A" 10.0.0.2 3 0.2 "$WORK/ping-3.txt" || fail "hub -> spoke after clear: $(cat "$WORK/ping-3.txt")"
 hub show crypto session | grep -q "Session status: UP-ACTIVE" || fail "show crypto session: $(hub show crypto session)"
-echo "PASS: the hub's clear crypto sa: the spoke re-established and registered in $(echo "$(date +%s.%N) - $t0" | bc) s, pings answered"
+echo "PASS: the hub's clear crypto sa peer $HS_ADDR_B: the spoke re-established and registered in $(echo "$(date +%s.%N) - $t0" | bc) s, pings answered"
 gw_capture_no_clear
 echo "ALL PASS (spoke restart)"
