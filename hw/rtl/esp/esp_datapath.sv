@@ -300,7 +300,8 @@ module esp_datapath #(
     logic [31:0] seq_lo;
   } ord_t;
 
-  logic [$bits(ord_t)-1:0] ord_q[DEPTH];  // (plain vectors: Yosys reads no unpacked arrays of structs)
+  localparam int unsigned OW = 1 + 8 + 1 + 3 * 16 + 2 * 32;  // $bits(ord_t) (checked below)
+  logic [OW-1:0] ord_q[DEPTH];  // (plain vectors: Yosys reads no unpacked arrays of structs)
   logic [DW-1:0] ord_rd_q, ord_wr_q;
   logic [NW-1:0] ord_n_q;
   logic ord_push, ord_pop;
@@ -628,6 +629,9 @@ module esp_datapath #(
     .clk_i, .rst_ni(chk_rst_n), .valid_i(cnt_res_valid_o), .ready_i(cnt_res_ready_i),
     .payload_i({cnt_res_status_o, cnt_packets_o, cnt_bytes_o, cnt_icv_failures_o, cnt_pad_failures_o,
                 cnt_len_failures_o, cnt_limit_drops_o, cnt_gen_o, cnt_slot_valid_o}));
+  initial begin
+    assert (OW == $bits(ord_t)) else $fatal(1, "esp_datapath: order entry width");
+  end
   // FIFOs never over- or underflow; beats and results only for the job at the head
   always_ff @(posedge clk_i) begin
     if (chk_rst_n) begin

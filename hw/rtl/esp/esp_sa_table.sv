@@ -131,8 +131,8 @@ module esp_sa_table #(
   typedef enum logic [2:0] {OP_NONE, OP_INS, OP_CHK, OP_UPD, OP_RD} op_e;
 
   // RAM words are plain vectors (block RAM inference; Yosys reads no unpacked arrays of structs)
-  localparam int unsigned KW = $bits(key_t);
-  localparam int unsigned CNW = $bits(cnt_t);
+  localparam int unsigned KW = 4 + 16 + 32 + 4 * 256;  // $bits(key_t) (checked below; Yosys has no $bits(type))
+  localparam int unsigned CNW = 1 + 16 + 10 * 64;      // $bits(cnt_t)
   logic [KW-1:0] kmem_q[SLOTS];
   logic [CNW-1:0] cmem_q[SLOTS];
   logic [KW-1:0] rk_raw_q;
@@ -320,6 +320,12 @@ module esp_sa_table #(
       else op_q <= OP_NONE;
     end
   end
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (KW == $bits(key_t) && CNW == $bits(cnt_t)) else $fatal(1, "esp_sa_table: record widths");
+  end
+`endif
 
 endmodule
 
