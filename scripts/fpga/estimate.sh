@@ -5,8 +5,8 @@
 #
 # usage: scripts/fpga/estimate.sh <out-dir> <label>:<module>[:<PARAM>=<value>,...[:<synth option>,...]]
 #                                 [--header] [<rtl folder> ...]
-#   Run from the repository root. Reads every .sv under the RTL folders (default hw/rtl/crypto; packages
-#   first). The parameters select the configuration (the shipped one for the table in docs/); synth options
+#   Run from the repository root. Reads the .sv files under the RTL folders (default hw/rtl/crypto; packages
+#   first) that the top needs with SYNTHESIS defined. The parameters select the configuration (the shipped one for the table in docs/); synth options
 #   go to synth_xilinx, e.g. -nowidelut.
 #
 # How the figures are obtained: the hierarchy is kept through synthesis (synth_xilinx does not flatten), so
@@ -35,9 +35,30 @@ synth_opts=${synth_opts//,/ }
 mapfile -t pkgs < <(find "${rtl_dirs[@]}" -name '*_pkg.sv' | sort)
 mapfile -t mods < <(find "${rtl_dirs[@]}" -name '*.sv' ! -name '*_pkg.sv' | sort)
 
+# Read only the files the top needs when SYNTHESIS is defined (as Verilator resolves them, one module per
+# file named after it), so that simulation-only modules (checkers under `ifndef SYNTHESIS) are not parsed.
+# If Verilator cannot tell, every file is read and Yosys reports what it cannot parse.
 work="$out_dir/$label"
 rm -rf "$work"
 mkdir -p "$work"
+top_file=$(printf '%s\n' "${mods[@]}" | grep "/$module\.sv$" | head -1 || true)
+gparams=()
+if [ -n "$params" ]; then
+  IFS=, read -ra kv <<<"$params"
+  for p in "${kv[@]}"; do gparams+=("-G$p"); done
+fi
+ydirs=()
+for d in "${rtl_dirs[@]}"; do [ -d "$d" ] && ydirs+=(-y "$d"); done
+if [ -n "$top_file" ] && verilator --xml-only --Mdir "$work/deps" -DSYNTHESIS -Wno-fatal -Wno-lint -Wno-style \
+    --top-module "$module" "${gparams[@]}" "${pkgs[@]}" "$top_file" "${ydirs[@]}" >"$work/deps.txt" 2>&1; then
+  mapfile -t needed < <(grep -o 'filename="[^"]*\.sv"' "$work/deps/V$module.xml" | sed 's/^filename="//; s/"$//' | sort -u)
+  keep=()
+  for f in "${mods[@]}"; do
+    for n in "${needed[@]}"; do [ "$f" = "$n" ] && keep+=("$f") && break; done
+  done
+  mods=("${keep[@]}")
+fi
+
 script="$work/synth.ys"
 {
   echo "read_verilog -sv ${pkgs[*]} ${mods[*]}"
