@@ -757,5 +757,29 @@ TEST_F(Dp, EveryStatusAndInvalidateWipes) {
   check_counters();
 }
 
+// Cycles per job through the whole datapath, fed the way the card adapter feeds it (the next job once the
+// current one's input is taken), no stalls, one SA pair: printed for docs/rtl-esp.md (CI configuration: AES
+// UNROLL = 2, so long packets are bound by the AES ring; short ones show the per-job overhead).
+TEST_F(Dp, CyclesPerJob) {
+  std::vector<Item> items;
+  const Sa a = random_sa(rng);
+  items.push_back(make_write(0, 1, false, a, {}));
+  items.push_back(make_write(1, 1, true, a, {}));
+  run(items, 0);
+  for (const std::size_t len : {64u, 512u, 1400u}) {
+    for (int mode = 0; mode < 3; ++mode) {  // outbound job IV, outbound card IV, inbound
+      items.clear();
+      for (int i = 0; i < 16; ++i)
+        items.push_back(mode == 2 ? make_inbound(1, 1, len, 0) : make_outbound(0, 1, len, mode == 1));
+      const std::uint64_t c0 = cycles;
+      run(items, 0);
+      const double per_job = static_cast<double>(cycles - c0) / 16.0;
+      std::printf("[ dp ] %4zu-byte payload, %-20s %7.1f cycles/job, %5.2f payload bytes/cycle\n", len,
+                  mode == 0 ? "outbound, job IV:" : mode == 1 ? "outbound, card IV:" : "inbound:", per_job,
+                  static_cast<double>(len) / per_job);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hubsec::rtltest
