@@ -15,7 +15,7 @@
 // Many packets in flight. A job takes a packet slot (NSLOT, used and freed in job order) and its ciphertext
 // blocks in the packet ring (RING_BLK blocks, allocated and freed in job order); it waits (job_ready_o low)
 // while none is free. Its decryption key w[52..59] is expanded (aes_key_expand, 14 cycles, overlapped with
-// the previous packets' beats; an SA table would hold it from install). CBC decryption has no feedback, so
+// the previous packets' beats, NKE expanders in turn; an SA table would hold it from install). CBC decryption has no feedback, so
 // the ciphertext beats go straight from the input to the AES pipeline (the previous ciphertext block travels
 // in the tag), back to back across packets; each plaintext block is written into the plaintext ring. Each
 // ciphertext block is also written into esp_auth's ring copy, which recomputes the ICV over SPI | SN | IV |
@@ -34,6 +34,7 @@ module esp_inbound #(
   parameter int unsigned MAX_BLK = 1024,   // largest ciphertext in blocks
   parameter int unsigned NSLOT = 64,       // packets in flight; power of two, >= 2
   parameter int unsigned RING_BLK = 8192,  // packet ring in 16-byte blocks; power of two, >= MAX_BLK
+  parameter int unsigned NKE = 2,          // decryption key expanders (each takes a job per 14 cycles)
   localparam int unsigned BW = $clog2(MAX_BLK) + 1
 ) (
   input  wire logic             clk_i,
@@ -88,7 +89,7 @@ module esp_inbound #(
 
   // ---- jobs: length check (no crypto), slot and ring space (in job order), key expansion ----
   logic [LEN_W-1:0] icv_len, ct_len;
-  logic len_ok, job_fire, release_fire, ke_in_ready, ke_out_valid, space, has;
+  logic len_ok, job_fire, release_fire, space, has;
   logic [BW-1:0] job_nblk;
   logic [SW-1:0] ts, hs, hs_d, is;  // slots: the job taken, the oldest (output), the packet input
   logic [AW-1:0] wp;
@@ -97,7 +98,9 @@ module esp_inbound #(
   assign len_ok = job_len_i >= LEN_W'(24) + LEN_W'(16) + icv_len && ct_len[3:0] == 4'd0 &&
                   (ct_len >> 4) <= LEN_W'(MAX_BLK);
   assign job_nblk = len_ok ? BW'(ct_len >> 4) : '0;
-  assign job_ready_o = space && ke_in_ready;
+  logic [NKE-1:0] ke_in_ready, ke_pick;
+  assign ke_pick = ke_in_ready & (~ke_in_ready + 1'b1);  // the first free expander
+  assign job_ready_o = space && ke_in_ready != '0;
   assign job_fire = job_valid_i && job_ready_o;
   esp_slot_alloc #(.NSLOT(NSLOT), .RING_BLK(RING_BLK), .BW(BW)) u_alloc (
     .clk_i, .rst_ni, .need_i(job_nblk), .space_o(space), .alloc_i(job_fire), .tail_o(ts), .base_o(wp),
@@ -105,12 +108,16 @@ module esp_inbound #(
   logic [SW:0] tl_q, ip_q;  // jobs taken; packet input pointer (one wrap bit each)
   assign is = ip_q[SW-1:0];
 
-  logic [255:0] ke_dkey;
-  logic [SW-1:0] ke_slot;
-  aes_key_expand #(.TAG_W(SW)) u_key_expand (
-    .clk_i, .rst_ni,
-    .in_valid_i(job_fire && len_ok), .in_ready_o(ke_in_ready), .in_key_i(job_key_i), .in_tag_i(ts),
-    .out_valid_o(ke_out_valid), .out_ready_i(1'b1), .out_dec_key_o(ke_dkey), .out_tag_o(ke_slot));
+  logic [NKE-1:0] ke_out_valid;
+  logic [255:0] ke_dkey[NKE];
+  logic [SW-1:0] ke_slot[NKE];
+  for (genvar k = 0; k < NKE; k++) begin : g_ke
+    aes_key_expand #(.TAG_W(SW)) u_key_expand (
+      .clk_i, .rst_ni,
+      .in_valid_i(job_fire && len_ok && ke_pick[k]), .in_ready_o(ke_in_ready[k]), .in_key_i(job_key_i),
+      .in_tag_i(ts),
+      .out_valid_o(ke_out_valid[k]), .out_ready_i(1'b1), .out_dec_key_o(ke_dkey[k]), .out_tag_o(ke_slot[k]));
+  end
 
   // ---- input: header, IV, ciphertext beats (to AES and the MAC's ring), ICV ----
   typedef enum logic [1:0] {P_HDR, P_IV, P_CT, P_ICV} phase_e;
@@ -283,7 +290,7 @@ module esp_inbound #(
           end
         endcase
       end
-      if (ke_out_valid) dkey_ok_q[ke_slot] <= 1'b1;
+      for (int k = 0; k < NKE; k++) if (ke_out_valid[k]) dkey_ok_q[ke_slot[k]] <= 1'b1;
       if (icv_valid) icv_ok_q[icv_slot] <= 1'b1;
     end
   end
@@ -313,7 +320,7 @@ module esp_inbound #(
         default: rx_icv_q[is] <= in_data_i;
       endcase
     end
-    if (ke_out_valid) dkey_q[ke_slot] <= ke_dkey;
+    for (int k = 0; k < NKE; k++) if (ke_out_valid[k]) dkey_q[ke_slot[k]] <= ke_dkey[k];
     if (aes_out_valid) begin
       ret_q[rs] <= ret_q[rs] + 1'b1;
       if (rlast) last_q[rs] <= pt[15:0];
