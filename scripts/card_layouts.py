@@ -56,7 +56,7 @@ CAP_BITS = [
     (2, "HMAC_SHA256_128", "HMAC-SHA-256-128"),
     (3, "ESN", "extended sequence numbers"),
     (4, "CARD_IV", "card-generated IVs"),
-    (31, "PLACEHOLDER_DATAPATH", "the copy placeholder stands in for the ESP datapath (issue 5)"),
+    (31, "PLACEHOLDER_DATAPATH", "no ESP datapath, a copy engine stands in (the loopback model)"),
 ]
 CONTROL_BITS = [
     (0, "ENABLE", "card processes queues"),

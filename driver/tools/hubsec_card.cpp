@@ -3,9 +3,11 @@
 //   hubsec-card info     --device sim|loopback|pci:BDF|xrt:N
 //   hubsec-card selftest --device ... [--fst FILE]
 //   hubsec-card bench    --device ... [--jobs N] [--batch N] [--size BYTES]
-// selftest: a card with the ESP datapath runs 1000 random jobs (and their decapsulation) through the card
-// and through the soft backend and compares them bit for bit; a card with the placeholder datapath runs
-// the rings only. Exit codes: 0 passed, 1 a failure, 3 the rings passed but ESP could not be compared.
+// selftest: a card with the ESP datapath runs a known-answer job (the NIST SP 800-38A CBC-AES256 vector
+// as the payload: the ciphertext blocks must be the standard's; the ICV is checked by OpenSSL), then 1000
+// random jobs (and their decapsulation) through the card and through the soft backend, compared bit for
+// bit; a card with the placeholder datapath (the loopback model) runs the rings only.
+// Exit codes: 0 passed, 1 a failure, 3 the rings passed but ESP could not be compared.
 #include <time.h>
 
 #include <algorithm>
@@ -25,6 +27,7 @@
 #include "hubsec/driver/device/card_queue.hpp"
 #include "hubsec/driver/device/discovery.hpp"
 #include "hubsec/driver/device/loopback_device.hpp"
+#include "hubsec/driver/esp_crypto.hpp"
 #include "hubsec/driver/soft_esp_offload.hpp"
 
 namespace {
@@ -183,6 +186,57 @@ bool ring_selftest(Device& device, const CardIdentity& identity) {
   return ok == total;
 }
 
+// NIST SP 800-38A, F.2.5 CBC-AES256.Encrypt.
+constexpr std::uint8_t kNistKey[32] = {
+    0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe, 0x2b, 0x73, 0xae, 0xf0, 0x85, 0x7d, 0x77, 0x81,
+    0x1f, 0x35, 0x2c, 0x07, 0x3b, 0x61, 0x08, 0xd7, 0x2d, 0x98, 0x10, 0xa3, 0x09, 0x14, 0xdf, 0xf4};
+constexpr std::uint8_t kNistIv[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                      0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
+constexpr std::uint8_t kNistPlain[64] = {
+    0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96, 0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93, 0x17, 0x2a,
+    0xae, 0x2d, 0x8a, 0x57, 0x1e, 0x03, 0xac, 0x9c, 0x9e, 0xb7, 0x6f, 0xac, 0x45, 0xaf, 0x8e, 0x51,
+    0x30, 0xc8, 0x1c, 0x46, 0xa3, 0x5c, 0xe4, 0x11, 0xe5, 0xfb, 0xc1, 0x19, 0x1a, 0x0a, 0x52, 0xef,
+    0xf6, 0x9f, 0x24, 0x45, 0xdf, 0x4f, 0x9b, 0x17, 0xad, 0x2b, 0x41, 0x7b, 0xe6, 0x6c, 0x37, 0x10};
+constexpr std::uint8_t kNistCipher[64] = {
+    0xf5, 0x8c, 0x4c, 0x04, 0xd6, 0xe5, 0xf1, 0xba, 0x77, 0x9e, 0xab, 0xfb, 0x5f, 0x7b, 0xfb, 0xd6,
+    0x9c, 0xfc, 0x4e, 0x96, 0x7e, 0xdb, 0x80, 0x8d, 0x67, 0x9f, 0x77, 0x7b, 0xc6, 0x70, 0x2c, 0x7d,
+    0x39, 0xf2, 0x33, 0x69, 0xa9, 0xd9, 0xba, 0xcf, 0xa5, 0x30, 0xe2, 0x63, 0x04, 0x23, 0x14, 0x61,
+    0xb2, 0xeb, 0x05, 0xe2, 0xc3, 0x9b, 0xe9, 0xfc, 0xda, 0x6c, 0x19, 0x07, 0x8c, 0x6a, 0x9d, 0x1b};
+
+// The NIST vector's 64 bytes as an ESP payload, both ICVs: the card's first four ciphertext blocks must
+// be the standard's ciphertext, and OpenSSL's HMAC must accept the ICV.
+bool known_answer(CardEspOffload& card) {
+  bool ok = true;
+  for (const IntegrityAlg alg : {IntegrityAlg::kHmacSha1_96, IntegrityAlg::kHmacSha256_128}) {
+    SaParams p;
+    p.spi = 0x5eed;
+    p.integrity = alg;
+    std::copy(std::begin(kNistKey), std::end(kNistKey), p.enc_key.begin());
+    for (std::size_t i = 0; i < p.auth_key.size(); ++i) p.auth_key[i] = static_cast<std::uint8_t>(0x0b + i);
+    const SaHandle sa = card.install_sa(p);
+    std::vector<std::uint8_t> out(64 + 64);
+    const EspJob job{EspOp::kEncapsulate, sa, kNistPlain, out, 1, true, 59, kNistIv};
+    std::vector<EspCompletion> done(1);
+    std::size_t got = 0;
+    if (sa != kInvalidSa && card.submit(std::span(&job, 1)) == 1) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (got == 0 && std::chrono::steady_clock::now() < deadline) got = card.poll(done);
+    }
+    auto ref = EspCrypto::create(Direction::kInbound, p.enc_key, alg,
+                                 std::span(p.auth_key).first(integrity_key_bytes(alg)), false);
+    const bool pass = got == 1 && done[0].status == EspStatus::kOk &&
+                      done[0].out_len == esp_packet_length(64, alg) &&
+                      std::memcmp(out.data() + 24, kNistCipher, 64) == 0 && ref &&
+                      ref->verify_icv(std::span(out.data(), done[0].out_len), 0);
+    std::printf("known answer (NIST SP 800-38A F.2.5 payload, %s): %s\n",
+                alg == IntegrityAlg::kHmacSha1_96 ? "HMAC-SHA1-96" : "HMAC-SHA-256-128",
+                pass ? "passed" : "FAILED");
+    ok = ok && pass;
+    card.remove_sa(sa);
+  }
+  return ok;
+}
+
 int selftest(const Args& args) {
   auto device = open_or_say(args);
   if (!device) return 1;
@@ -202,12 +256,15 @@ int selftest(const Args& args) {
       std::fprintf(stderr, "hubsec-card: %s\n", error.c_str());
       return 1;
     }
+    const bool kat = known_answer(*card_offload);
     SoftEspOffload soft;
     const CompareResult r = compare_backends(*card_offload, soft, 2026, 1000, 16);
     std::printf("esp: %zu jobs card vs soft, %zu differences, %zu tampered packets refused by both%s%s\n",
                 r.jobs, r.mismatches, r.icv_refusals, r.mismatches ? "; first: " : "",
                 r.first_mismatch.c_str());
-    return r.mismatches == 0 && r.jobs > 0 ? 0 : 1;
+    const bool pass = kat && r.mismatches == 0 && r.jobs > 0;
+    std::printf("%s\n", pass ? "PASS" : "FAIL");
+    return pass ? 0 : 1;
   }
   if (!ring_selftest(*device, *identity)) {
     std::printf("FAIL\n");
@@ -222,7 +279,7 @@ int bench(const Args& args) {
   if (!device) return 1;
   Device* raw = device.get();
   CardEspOffload::Options options;
-  options.allow_placeholder = true;  // measures the rings, not ESP
+  options.allow_placeholder = true;  // the loopback model: measures the rings, not ESP
   options.ring_log2 = 10;
   std::string error;
   auto offload = CardEspOffload::create(std::move(device), options, &error);

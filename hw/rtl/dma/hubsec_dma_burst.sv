@@ -1,8 +1,9 @@
 // hubsec_dma_burst: turns one request at a time (read or write of 1..16 beats of 64 bits) into an AXI4
-// burst on the card's DMA master. Read beats stream out as they arrive; write beats are pulled from the
-// requester. A burst that returns any error response completes with error_o set and reports its address,
-// so that the queue engine can record the first fault. One transaction is outstanding at a time: the shell
-// is serial, and a single ID keeps the AXI side trivially ordered.
+// burst on the card's DMA master. Read beats stream out as they arrive; write beats (data and byte
+// enables) are pulled from the requester. A burst that returns any error response completes with error_o
+// set and reports its address, so that the queue engine can record the first fault. One transaction is
+// outstanding at a time (the engine's arbiter picks among its four requesters between bursts), and a single
+// ID keeps the AXI side trivially ordered.
 `default_nettype none
 
 module hubsec_dma_burst (
@@ -16,12 +17,12 @@ module hubsec_dma_burst (
   input  wire logic        req_write_i,
   input  wire logic [63:0] req_addr_i,
   input  wire logic [4:0]  req_beats_i,      // 1..16
-  input  wire logic [7:0]  req_last_strb_i,  // byte enables of the last write beat
 
   output logic             rd_valid_o,
   output logic [63:0]      rd_data_o,
   input  wire logic        wr_valid_i,
   input  wire logic [63:0] wr_data_i,
+  input  wire logic [7:0]  wr_strb_i,        // byte enables of this write beat
   output logic             wr_ready_o,
 
   output logic             done_o,           // one cycle when the burst has finished
@@ -62,7 +63,6 @@ module hubsec_dma_burst (
   state_e      state_q, state_d;
   logic [63:0] addr_q, addr_d;
   logic [4:0]  beats_q, beats_d;      // beats left to transfer
-  logic [7:0]  last_strb_q, last_strb_d;
   logic        err_q, err_d;
   logic [4:0]  len_q, len_d;          // beats - 1, for AxLEN
 
@@ -81,7 +81,7 @@ module hubsec_dma_burst (
   assign m_axi_awburst_o = 2'b01;
   assign m_axi_awvalid_o = (state_q == S_AW);
   assign m_axi_wdata_o = wr_data_i;
-  assign m_axi_wstrb_o = (beats_q == 5'd1) ? last_strb_q : 8'hff;
+  assign m_axi_wstrb_o = wr_strb_i;
   assign m_axi_wlast_o = (beats_q == 5'd1);
   assign m_axi_wvalid_o = (state_q == S_W) && wr_valid_i;
   assign wr_ready_o = (state_q == S_W) && m_axi_wready_i;
@@ -94,7 +94,6 @@ module hubsec_dma_burst (
     state_d = state_q;
     addr_d = addr_q;
     beats_d = beats_q;
-    last_strb_d = last_strb_q;
     err_d = err_q;
     len_d = len_q;
     done_o = 1'b0;
@@ -104,7 +103,6 @@ module hubsec_dma_burst (
           addr_d = req_addr_i;
           beats_d = req_beats_i;
           len_d = req_beats_i - 5'd1;
-          last_strb_d = req_last_strb_i;
           err_d = 1'b0;
           state_d = req_write_i ? S_AW : S_AR;
         end
@@ -147,14 +145,12 @@ module hubsec_dma_burst (
       state_q <= S_IDLE;
       addr_q <= '0;
       beats_q <= '0;
-      last_strb_q <= '0;
       err_q <= 1'b0;
       len_q <= '0;
     end else begin
       state_q <= state_d;
       addr_q <= addr_d;
       beats_q <= beats_d;
-      last_strb_q <= last_strb_d;
       err_q <= err_d;
       len_q <= len_d;
     end

@@ -1,17 +1,23 @@
 // hubsec_card: the card top, with the boundary of a Vitis RTL kernel: an AXI4-Lite register port, an AXI4
 // master to host memory (64-bit addresses and data) and an interrupt line. Inside: the register file, the
-// queue engine (descriptor fetch, completion write, DMA burst master), one interrupt coalescer per queue, and
-// the datapath. PLACEHOLDER_DATAPATH selects hubsec_placeholder_datapath, a copy engine that is NOT
-// ESP and that issue 5's ESP pipelines replace behind the same ports; CAPS.PLACEHOLDER_DATAPATH says so to
-// the host. active_o (the card has work, a reset pending or an interrupt timer running) is for simulators
-// that clock the card only while it has something to do; leave it unconnected on a board.
+// queue engine (descriptor fetch, completion write, the DMA burst master shared by four clients), one
+// interrupt coalescer per queue, and the ESP datapath (hw/rtl/esp/esp_datapath: SA table, encrypt and
+// decrypt pipelines) behind hubsec_esp_adapter, which turns descriptors and 8-byte DMA beats into the
+// datapath's jobs and 16-byte beats and back. active_o (the card has work, a reset pending or an interrupt
+// timer running) is for simulators that clock the card only while it has something to do; leave it
+// unconnected on a board.
 `default_nettype none
 
 module hubsec_card #(
   parameter int unsigned NUM_QUEUES = 4,  // queue 0 is the control queue
   parameter int unsigned SA_SLOTS = 64,
   parameter int unsigned MAX_PACKET = 9216,
-  parameter bit          PLACEHOLDER_DATAPATH = 1'b1  // 0: issue 5's ESP datapath (not in the tree yet)
+  parameter int unsigned MAX_INFLIGHT = 8,     // jobs between descriptor fetch and completion write
+  // esp_datapath: AES rounds per cipher pipeline stage, SHA round units, inbound packet buffer (blocks)
+  parameter int unsigned AES_UNROLL = 14,
+  parameter int unsigned SHA1_N_RND = 40,
+  parameter int unsigned SHA256_N_RND = 32,
+  parameter int unsigned MAX_BLK = 1024
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -64,12 +70,9 @@ module hubsec_card #(
   output logic             active_o
 );
 
-  // What issue 5's datapath must provide (all of it); the placeholder provides none of it and says so.
-  localparam logic [31:0] ESP_CAPS = (32'd1 << hubsec_card_pkg::CAP_AES256_CBC) |
+  localparam logic [31:0] CAPS = (32'd1 << hubsec_card_pkg::CAP_AES256_CBC) |
       (32'd1 << hubsec_card_pkg::CAP_HMAC_SHA1_96) | (32'd1 << hubsec_card_pkg::CAP_HMAC_SHA256_128) |
       (32'd1 << hubsec_card_pkg::CAP_ESN) | (32'd1 << hubsec_card_pkg::CAP_CARD_IV);
-  localparam logic [31:0] CAPS = PLACEHOLDER_DATAPATH ?
-      (32'd1 << hubsec_card_pkg::CAP_PLACEHOLDER_DATAPATH) : ESP_CAPS;
 
   logic                              enable, reset_req, clear;
   logic [NUM_QUEUES-1:0]             q_enable, irq_armed, irq_fire, halted, cpl_full, cpl_written, halt_raise;
@@ -114,14 +117,16 @@ module hubsec_card #(
   logic                   dp_res_valid, dp_res_ready;
   logic [7:0]             dp_res_status, dp_res_next_header, dp_res_flags;
   logic [31:0]            dp_res_out_len, dp_res_seq_lo;
-  logic                   dp_req_valid, dp_req_ready, dp_req_write;
-  logic [63:0]            dp_req_addr;
-  logic [4:0]             dp_req_beats;
-  logic [7:0]             dp_req_last_strb;
-  logic                   dp_rd_valid, dp_wr_valid, dp_wr_ready, dp_done, dp_error;
-  logic [63:0]            dp_rd_data, dp_wr_data;
+  logic                   rd_req_valid, rd_req_ready, rd_valid, rd_done, rd_error;
+  logic [63:0]            rd_req_addr, rd_data;
+  logic [4:0]             rd_req_beats;
+  logic                   wr_req_valid, wr_req_ready, wr_valid, wr_ready, wr_done, wr_error;
+  logic [63:0]            wr_req_addr, wr_data;
+  logic [4:0]             wr_req_beats;
+  logic [7:0]             wr_strb;
+  logic                   adapter_busy, esp_busy;
 
-  hubsec_queue_engine #(.NUM_QUEUES(NUM_QUEUES)) u_engine (
+  hubsec_queue_engine #(.NUM_QUEUES(NUM_QUEUES), .MAX_INFLIGHT(MAX_INFLIGHT)) u_engine (
     .clk_i, .rst_ni,
     .enable_i(enable), .reset_req_i(reset_req), .clear_o(clear),
     .q_enable_i(q_enable), .desc_base_i(desc_base), .cpl_base_i(cpl_base), .ring_log2_i(ring_log2),
@@ -135,11 +140,12 @@ module hubsec_card #(
     .dp_res_valid_i(dp_res_valid), .dp_res_ready_o(dp_res_ready), .dp_res_status_i(dp_res_status),
     .dp_res_out_len_i(dp_res_out_len), .dp_res_seq_lo_i(dp_res_seq_lo),
     .dp_res_next_header_i(dp_res_next_header), .dp_res_flags_i(dp_res_flags),
-    .dp_req_valid_i(dp_req_valid), .dp_req_ready_o(dp_req_ready), .dp_req_write_i(dp_req_write),
-    .dp_req_addr_i(dp_req_addr), .dp_req_beats_i(dp_req_beats), .dp_req_last_strb_i(dp_req_last_strb),
-    .dp_rd_valid_o(dp_rd_valid), .dp_rd_data_o(dp_rd_data),
-    .dp_wr_valid_i(dp_wr_valid), .dp_wr_data_i(dp_wr_data), .dp_wr_ready_o(dp_wr_ready),
-    .dp_done_o(dp_done), .dp_error_o(dp_error),
+    .dp_rd_req_valid_i(rd_req_valid), .dp_rd_req_ready_o(rd_req_ready), .dp_rd_req_addr_i(rd_req_addr),
+    .dp_rd_req_beats_i(rd_req_beats), .dp_rd_valid_o(rd_valid), .dp_rd_data_o(rd_data),
+    .dp_rd_done_o(rd_done), .dp_rd_error_o(rd_error),
+    .dp_wr_req_valid_i(wr_req_valid), .dp_wr_req_ready_o(wr_req_ready), .dp_wr_req_addr_i(wr_req_addr),
+    .dp_wr_req_beats_i(wr_req_beats), .dp_wr_valid_i(wr_valid), .dp_wr_data_i(wr_data),
+    .dp_wr_strb_i(wr_strb), .dp_wr_ready_o(wr_ready), .dp_wr_done_o(wr_done), .dp_wr_error_o(wr_error),
     .m_axi_araddr_o, .m_axi_arlen_o, .m_axi_arsize_o, .m_axi_arburst_o, .m_axi_arvalid_o, .m_axi_arready_i,
     .m_axi_rdata_i, .m_axi_rresp_i, .m_axi_rlast_i, .m_axi_rvalid_i, .m_axi_rready_o,
     .m_axi_awaddr_o, .m_axi_awlen_o, .m_axi_awsize_o, .m_axi_awburst_o, .m_axi_awvalid_o, .m_axi_awready_i,
@@ -147,24 +153,96 @@ module hubsec_card #(
     .m_axi_bresp_i, .m_axi_bvalid_i, .m_axi_bready_o
   );
 
-  // Only the placeholder exists until issue 5's ESP pipelines arrive; they take this seam.
-  if (PLACEHOLDER_DATAPATH) begin : g_placeholder
-    hubsec_placeholder_datapath #(.SA_SLOTS(SA_SLOTS), .MAX_PACKET(MAX_PACKET)) u_datapath (
-      .clk_i, .rst_ni, .clear_i(clear),
-      .job_valid_i(dp_job_valid), .job_ready_o(dp_job_ready), .job_desc_i(dp_job_desc),
-      .job_control_i(dp_job_control),
-      .res_valid_o(dp_res_valid), .res_ready_i(dp_res_ready), .res_status_o(dp_res_status),
-      .res_out_len_o(dp_res_out_len), .res_seq_lo_o(dp_res_seq_lo), .res_next_header_o(dp_res_next_header),
-      .res_flags_o(dp_res_flags),
-      .req_valid_o(dp_req_valid), .req_ready_i(dp_req_ready), .req_write_o(dp_req_write),
-      .req_addr_o(dp_req_addr), .req_beats_o(dp_req_beats), .req_last_strb_o(dp_req_last_strb),
-      .rd_valid_i(dp_rd_valid), .rd_data_i(dp_rd_data),
-      .wr_valid_o(dp_wr_valid), .wr_data_o(dp_wr_data), .wr_ready_i(dp_wr_ready),
-      .done_i(dp_done), .error_i(dp_error)
-    );
-  end
+  // Adapter <-> esp_datapath.
+  logic         e_wr_valid, e_wr_ready, e_wr_invalidate, e_wr_inbound, e_wr_esn, e_wr_sha256;
+  logic [15:0]  e_wr_slot, e_wr_gen;
+  logic [31:0]  e_wr_spi;
+  logic [255:0] e_wr_enc_key, e_wr_auth_key, e_wr_iv_key;
+  logic [63:0]  e_wr_soft_packets, e_wr_hard_packets, e_wr_soft_bytes, e_wr_hard_bytes;
+  logic         e_wr_done_valid, e_wr_done_ready;
+  logic [7:0]   e_wr_done_status;
+  logic         e_cnt_valid, e_cnt_ready, e_cnt_res_valid, e_cnt_res_ready, e_cnt_slot_valid;
+  logic [15:0]  e_cnt_slot, e_cnt_gen;
+  logic [7:0]   e_cnt_res_status;
+  logic [63:0]  e_cnt_packets, e_cnt_bytes, e_cnt_icv, e_cnt_pad, e_cnt_len, e_cnt_limit;
+  logic         e_job_valid, e_job_ready, e_job_decrypt, e_job_card_iv;
+  logic [15:0]  e_job_slot, e_job_gen, e_job_len;
+  logic [63:0]  e_job_seq;
+  logic [127:0] e_job_iv;
+  logic [7:0]   e_job_nh;
+  logic         e_in_valid, e_in_ready, e_out_valid, e_out_ready, e_out_last;
+  logic [127:0] e_in_data, e_out_data;
+  logic [4:0]   e_out_nbytes;
+  logic         e_res_valid, e_res_ready;
+  logic [7:0]   e_res_status, e_res_nh, e_res_flags;
+  logic [16:0]  e_res_len;
+  logic [31:0]  e_res_spi, e_res_seq_lo;
 
-  assign active_o = work || (|timing) || (|(irq_armed & irq_fire));
+  hubsec_esp_adapter #(.SA_SLOTS(SA_SLOTS), .MAX_PACKET(MAX_PACKET)) u_adapter (
+    .clk_i, .rst_ni, .clear_i(clear), .busy_o(adapter_busy),
+    .job_valid_i(dp_job_valid), .job_ready_o(dp_job_ready), .job_desc_i(dp_job_desc),
+    .job_control_i(dp_job_control),
+    .res_valid_o(dp_res_valid), .res_ready_i(dp_res_ready), .res_status_o(dp_res_status),
+    .res_out_len_o(dp_res_out_len), .res_seq_lo_o(dp_res_seq_lo), .res_next_header_o(dp_res_next_header),
+    .res_flags_o(dp_res_flags),
+    .rd_req_valid_o(rd_req_valid), .rd_req_ready_i(rd_req_ready), .rd_req_addr_o(rd_req_addr),
+    .rd_req_beats_o(rd_req_beats), .rd_valid_i(rd_valid), .rd_data_i(rd_data), .rd_done_i(rd_done),
+    .rd_error_i(rd_error),
+    .wr_req_valid_o(wr_req_valid), .wr_req_ready_i(wr_req_ready), .wr_req_addr_o(wr_req_addr),
+    .wr_req_beats_o(wr_req_beats), .wr_valid_o(wr_valid), .wr_data_o(wr_data), .wr_strb_o(wr_strb),
+    .wr_ready_i(wr_ready), .wr_done_i(wr_done), .wr_error_i(wr_error),
+    .dp_wr_valid_o(e_wr_valid), .dp_wr_ready_i(e_wr_ready), .dp_wr_invalidate_o(e_wr_invalidate),
+    .dp_wr_slot_o(e_wr_slot), .dp_wr_gen_o(e_wr_gen), .dp_wr_inbound_o(e_wr_inbound), .dp_wr_esn_o(e_wr_esn),
+    .dp_wr_sha256_o(e_wr_sha256), .dp_wr_spi_o(e_wr_spi), .dp_wr_enc_key_o(e_wr_enc_key),
+    .dp_wr_auth_key_o(e_wr_auth_key), .dp_wr_iv_key_o(e_wr_iv_key),
+    .dp_wr_soft_packets_o(e_wr_soft_packets), .dp_wr_hard_packets_o(e_wr_hard_packets),
+    .dp_wr_soft_bytes_o(e_wr_soft_bytes), .dp_wr_hard_bytes_o(e_wr_hard_bytes),
+    .dp_wr_done_valid_i(e_wr_done_valid), .dp_wr_done_ready_o(e_wr_done_ready),
+    .dp_wr_done_status_i(e_wr_done_status),
+    .dp_cnt_valid_o(e_cnt_valid), .dp_cnt_ready_i(e_cnt_ready), .dp_cnt_slot_o(e_cnt_slot),
+    .dp_cnt_res_valid_i(e_cnt_res_valid), .dp_cnt_res_ready_o(e_cnt_res_ready),
+    .dp_cnt_res_status_i(e_cnt_res_status), .dp_cnt_packets_i(e_cnt_packets), .dp_cnt_bytes_i(e_cnt_bytes),
+    .dp_cnt_icv_failures_i(e_cnt_icv), .dp_cnt_pad_failures_i(e_cnt_pad), .dp_cnt_len_failures_i(e_cnt_len),
+    .dp_cnt_limit_drops_i(e_cnt_limit), .dp_cnt_gen_i(e_cnt_gen), .dp_cnt_slot_valid_i(e_cnt_slot_valid),
+    .dp_job_valid_o(e_job_valid), .dp_job_ready_i(e_job_ready), .dp_job_decrypt_o(e_job_decrypt),
+    .dp_job_slot_o(e_job_slot), .dp_job_gen_o(e_job_gen), .dp_job_seq_o(e_job_seq), .dp_job_iv_o(e_job_iv),
+    .dp_job_len_o(e_job_len), .dp_job_nh_o(e_job_nh), .dp_job_card_iv_o(e_job_card_iv),
+    .dp_in_valid_o(e_in_valid), .dp_in_ready_i(e_in_ready), .dp_in_data_o(e_in_data),
+    .dp_out_valid_i(e_out_valid), .dp_out_ready_o(e_out_ready), .dp_out_data_i(e_out_data),
+    .dp_out_nbytes_i(e_out_nbytes), .dp_out_last_i(e_out_last),
+    .dp_res_valid_i(e_res_valid), .dp_res_ready_o(e_res_ready), .dp_res_status_i(e_res_status),
+    .dp_res_len_i(e_res_len), .dp_res_nh_i(e_res_nh), .dp_res_spi_i(e_res_spi),
+    .dp_res_seq_lo_i(e_res_seq_lo), .dp_res_flags_i(e_res_flags)
+  );
+
+  esp_datapath #(
+    .SLOTS(SA_SLOTS), .AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
+    .MAX_BLK(MAX_BLK)
+  ) u_esp (
+    .clk_i, .rst_ni, .clear_i(clear), .busy_o(esp_busy),
+    .wr_valid_i(e_wr_valid), .wr_ready_o(e_wr_ready), .wr_invalidate_i(e_wr_invalidate),
+    .wr_slot_i(e_wr_slot), .wr_gen_i(e_wr_gen), .wr_inbound_i(e_wr_inbound), .wr_esn_i(e_wr_esn),
+    .wr_sha256_i(e_wr_sha256), .wr_spi_i(e_wr_spi), .wr_enc_key_i(e_wr_enc_key),
+    .wr_auth_key_i(e_wr_auth_key), .wr_iv_key_i(e_wr_iv_key), .wr_soft_packets_i(e_wr_soft_packets),
+    .wr_hard_packets_i(e_wr_hard_packets), .wr_soft_bytes_i(e_wr_soft_bytes),
+    .wr_hard_bytes_i(e_wr_hard_bytes),
+    .wr_done_valid_o(e_wr_done_valid), .wr_done_ready_i(e_wr_done_ready), .wr_done_status_o(e_wr_done_status),
+    .cnt_valid_i(e_cnt_valid), .cnt_ready_o(e_cnt_ready), .cnt_slot_i(e_cnt_slot),
+    .cnt_res_valid_o(e_cnt_res_valid), .cnt_res_ready_i(e_cnt_res_ready), .cnt_res_status_o(e_cnt_res_status),
+    .cnt_packets_o(e_cnt_packets), .cnt_bytes_o(e_cnt_bytes), .cnt_icv_failures_o(e_cnt_icv),
+    .cnt_pad_failures_o(e_cnt_pad), .cnt_len_failures_o(e_cnt_len), .cnt_limit_drops_o(e_cnt_limit),
+    .cnt_gen_o(e_cnt_gen), .cnt_slot_valid_o(e_cnt_slot_valid),
+    .job_valid_i(e_job_valid), .job_ready_o(e_job_ready), .job_decrypt_i(e_job_decrypt),
+    .job_slot_i(e_job_slot), .job_gen_i(e_job_gen), .job_seq_i(e_job_seq), .job_iv_i(e_job_iv),
+    .job_len_i(e_job_len), .job_nh_i(e_job_nh), .job_card_iv_i(e_job_card_iv),
+    .in_valid_i(e_in_valid), .in_ready_o(e_in_ready), .in_data_i(e_in_data),
+    .out_valid_o(e_out_valid), .out_ready_i(e_out_ready), .out_data_o(e_out_data),
+    .out_nbytes_o(e_out_nbytes), .out_last_o(e_out_last),
+    .res_valid_o(e_res_valid), .res_ready_i(e_res_ready), .res_status_o(e_res_status), .res_len_o(e_res_len),
+    .res_nh_o(e_res_nh), .res_spi_o(e_res_spi), .res_seq_lo_o(e_res_seq_lo), .res_flags_o(e_res_flags)
+  );
+
+  assign active_o = work || adapter_busy || esp_busy || (|timing) || (|(irq_armed & irq_fire));
 
 endmodule
 

@@ -58,7 +58,7 @@ package hubsec_card_pkg;
   localparam int unsigned CAP_HMAC_SHA256_128 = 2;  // HMAC-SHA-256-128
   localparam int unsigned CAP_ESN = 3;  // extended sequence numbers
   localparam int unsigned CAP_CARD_IV = 4;  // card-generated IVs
-  localparam int unsigned CAP_PLACEHOLDER_DATAPATH = 31;  // the copy placeholder stands in for the ESP datapath (issue 5)
+  localparam int unsigned CAP_PLACEHOLDER_DATAPATH = 31;  // no ESP datapath, a copy engine stands in (the loopback model)
   localparam int unsigned CTRL_ENABLE = 0;  // card processes queues
   localparam int unsigned CTRL_RESET = 1;  // write 1: abort everything, clear queues and SA table; reads 1 until done
   localparam int unsigned STAT_ENABLED = 0;  // CONTROL.ENABLE as seen by the engine

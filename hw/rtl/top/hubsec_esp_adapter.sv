@@ -22,7 +22,9 @@
 // Rules checked here (BAD_LENGTH / BAD_OPCODE / UNKNOWN_SA at once, without the datapath): opcode and
 // queue kind; src_len and dst_cap at most MAX_PACKET, in_offset <= src_len, out_offset <= dst_cap; input
 // and output start addresses (after the offsets) 8-byte aligned; SA commands' slot below SA_SLOTS, record
-// size and alignment. Output longer than dst_cap - out_offset: BAD_LENGTH, nothing written past the cap.
+// size and alignment; ENCRYPT whose ESP packet cannot fit dst_cap - out_offset even with a 12-byte ICV.
+// Output that turns out longer than dst_cap - out_offset (a 16-byte ICV, a decrypted payload): BAD_LENGTH,
+// nothing written past the cap (the datapath has counted the job as done).
 // A DMA fault on a job's input or output completes it with DMA_ERROR (its input is still fed, so the
 // datapath stays in step; its output may be partly written).
 `default_nettype none
@@ -179,6 +181,10 @@ module hubsec_esp_adapter #(
     for (int i = 0; i < 8; i++) bswap64[8 * i +: 8] = x[56 - 8 * i +: 8];
   endfunction
 
+  function automatic logic [127:0] bswap128(logic [127:0] x);
+    for (int i = 0; i < 16; i++) bswap128[8 * i +: 8] = x[120 - 8 * i +: 8];
+  endfunction
+
   function automatic logic [255:0] bswap256(logic [255:0] x);
     for (int i = 0; i < 32; i++) bswap256[8 * i +: 8] = x[248 - 8 * i +: 8];
   endfunction
@@ -198,12 +204,14 @@ module hubsec_esp_adapter #(
   always_comb begin
     logic is_enc, is_dec, is_saw, is_sai, is_cnt, is_ctrl;
     logic [63:0] src, dst;
+    logic [16:0] esp_min;
     is_enc = d.opcode == 8'(hubsec_card_pkg::OPCODE_ENCRYPT);
     is_dec = d.opcode == 8'(hubsec_card_pkg::OPCODE_DECRYPT);
     is_saw = d.opcode == 8'(hubsec_card_pkg::OPCODE_SA_WRITE);
     is_sai = d.opcode == 8'(hubsec_card_pkg::OPCODE_SA_INVALIDATE);
     is_cnt = d.opcode == 8'(hubsec_card_pkg::OPCODE_SA_READ_COUNTERS);
     is_ctrl = is_saw || is_sai || is_cnt;
+    esp_min = 17'd36 + ((17'(d.src_len - d.in_offset) + 17'd17) & ~17'd15);
     src = d.src_addr + {48'd0, d.in_offset};
     dst = d.dst_addr + {48'd0, d.out_offset};
     in_entry = '0;
@@ -214,7 +222,7 @@ module hubsec_esp_adapter #(
     in_entry.slot = d.sa_slot;
     in_entry.gen = d.sa_gen;
     in_entry.seq = d.seq;
-    in_entry.iv = d.iv;
+    in_entry.iv = bswap128(d.iv);  // descriptor bytes are little-endian; the datapath wants byte 0 on top
     in_entry.nh = d.next_header;
     in_entry.len = d.src_len - d.in_offset;
     in_entry.src = src;
@@ -225,8 +233,10 @@ module hubsec_esp_adapter #(
     end else if (is_ctrl && {16'd0, d.sa_slot} >= 32'(SA_SLOTS)) begin
       in_entry.status = ST_UNKNOWN_SA;
     end else if (is_enc || is_dec) begin
+      // ENCRYPT's output is at least header + IV + padded payload + a 12-byte ICV
       if (d.src_len > MAX_LEN || d.dst_cap > MAX_LEN || d.in_offset > d.src_len ||
-          d.out_offset > d.dst_cap || src[2:0] != 3'd0 || dst[2:0] != 3'd0)
+          d.out_offset > d.dst_cap || src[2:0] != 3'd0 || dst[2:0] != 3'd0 ||
+          (is_enc && esp_min > {1'b0, in_entry.cap}))
         in_entry.status = ST_BAD_LENGTH;
       else in_entry.kind = K_DATA;
     end else if (is_saw) begin

@@ -140,6 +140,11 @@ class SimCard::Impl {
     serve();
     if (fst_) fst_->close();
     top_->final();
+    // The model is torn down on the thread that built it: its scopes unregister through this thread's
+    // Verilator context (a model with assertions has scopes; destroying it from another thread crashes).
+    fst_.reset();
+    top_.reset();
+    context_.reset();
   }
 
   void reset() {

@@ -1,8 +1,7 @@
-// The card backend of EspOffload over the Verilator card. The card's datapath is still the copy
-// placeholder (issue 5 brings ESP), so these tests check the plumbing only: SA slots written through
-// the control queue, jobs through the data ring and back with the right cookies and statuses, ring-full
-// drops counted, host-side refusals, interrupt mode, and recovery from a card that stops answering.
-// The ESP known-answer and bit-exact tests wait for the datapath.
+// The card backend of EspOffload over the Verilator card (ESP datapath): SA slots written through the
+// control queue with raw keys, ESP jobs (job IVs checked byte for byte against the software engine, card
+// IVs checked by decrypting with it), ring-full drops counted, host-side refusals, interrupt mode, and
+// recovery from a card that stops answering. A placeholder card (the loopback model) is refused.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -12,6 +11,7 @@
 #include "hubsec/driver/device/card_esp_offload.hpp"
 #include "hubsec/driver/device/card_layout.hpp"
 #include "hubsec/driver/device/discovery.hpp"
+#include "hubsec/driver/esp_crypto.hpp"
 
 namespace hubsec::driver::device {
 namespace {
@@ -19,7 +19,6 @@ namespace {
 std::unique_ptr<CardEspOffload> make_offload(CardEspOffload::Options options = {}) {
   OpenedDevice opened = open_sim_device();
   EXPECT_NE(opened.device, nullptr) << opened.error;
-  options.allow_placeholder = true;
   std::string error;
   auto offload = CardEspOffload::create(std::move(opened.device), options, &error);
   EXPECT_NE(offload, nullptr) << error;
@@ -48,7 +47,7 @@ std::vector<EspCompletion> drain(EspOffload& offload, std::size_t want) {
 }
 
 TEST(CardOffload, RefusesAPlaceholderCardUnlessAskedTo) {
-  OpenedDevice opened = open_sim_device();
+  OpenedDevice opened = open_device("loopback", {});
   ASSERT_NE(opened.device, nullptr);
   std::string error;
   EXPECT_EQ(CardEspOffload::create(std::move(opened.device), {}, &error), nullptr);
@@ -61,14 +60,23 @@ TEST(CardOffload, SlotsJobsAndCountersThroughTheRings) {
   EXPECT_EQ(offload->capabilities().backend, "card:sim");
   const SaHandle sa = offload->install_sa(outbound_sa(0x100));
   ASSERT_NE(sa, kInvalidSa);
-  std::vector<std::vector<std::uint8_t>> in(20), out(20);
+  // Even jobs carry their IV, odd ones let the card make it.
+  std::vector<std::vector<std::uint8_t>> in(20), out(20), ivs(20);
   std::vector<EspJob> jobs(20);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     in[i].resize(8 * i + 8);
     std::iota(in[i].begin(), in[i].end(), static_cast<std::uint8_t>(i));
     out[i].assign(in[i].size() + 64, 0);
-    jobs[i] = EspJob{EspOp::kEncapsulate, sa, in[i], out[i], 1000 + i, true, 4, nullptr};
+    ivs[i].resize(16);
+    std::iota(ivs[i].begin(), ivs[i].end(), static_cast<std::uint8_t>(3 * i));
+    jobs[i] = EspJob{EspOp::kEncapsulate, sa, in[i], out[i], 1000 + i, true, 4, i % 2 ? nullptr : ivs[i].data()};
   }
+  const SaParams params = outbound_sa(0x100);
+  auto seal_ref = EspCrypto::create(Direction::kOutbound, params.enc_key, params.integrity,
+                                    std::span(params.auth_key).first(20), false);
+  auto open_ref = EspCrypto::create(Direction::kInbound, params.enc_key, params.integrity,
+                                    std::span(params.auth_key).first(20), false);
+  ASSERT_TRUE(seal_ref && open_ref);
   EXPECT_EQ(offload->submit(jobs), jobs.size());
   const auto done = drain(*offload, jobs.size());
   ASSERT_EQ(done.size(), jobs.size());
@@ -76,9 +84,27 @@ TEST(CardOffload, SlotsJobsAndCountersThroughTheRings) {
     EXPECT_EQ(done[i].cookie, 1000 + i);
     EXPECT_EQ(done[i].status, EspStatus::kOk);
     EXPECT_EQ(done[i].seq, i + 1);  // the host owns sequence numbers
-    // The placeholder copies: the "ESP" bytes are the payload (issue 5 makes them ESP).
-    ASSERT_EQ(done[i].out_len, in[i].size());
-    EXPECT_EQ(0, std::memcmp(out[i].data(), in[i].data(), in[i].size()));
+    ASSERT_EQ(done[i].out_len, esp_packet_length(in[i].size(), IntegrityAlg::kHmacSha1_96));
+    const std::span<const std::uint8_t> esp(out[i].data(), done[i].out_len);
+    if (i % 2 == 0) {
+      std::vector<std::uint8_t> want(out[i].size());
+      std::size_t want_len = 0;
+      ASSERT_EQ(seal_ref->seal(0x100, i + 1, ivs[i].data(), in[i], 4, want, want_len), EspStatus::kOk);
+      ASSERT_EQ(want_len, done[i].out_len);
+      EXPECT_EQ(0, std::memcmp(out[i].data(), want.data(), want_len)) << i;
+    } else {
+      // A card IV: the software engine must accept the packet and give the payload back.
+      EXPECT_TRUE(open_ref->verify_icv(esp, 0)) << i;
+      std::vector<std::uint8_t> plain(esp.size());
+      const EspOpenResult r = open_ref->decrypt(esp, plain);
+      EXPECT_EQ(r.status, EspStatus::kOk);
+      ASSERT_EQ(r.payload_len, in[i].size());
+      EXPECT_EQ(0, std::memcmp(plain.data(), in[i].data(), in[i].size()));
+      EXPECT_EQ(r.next_header, 4);
+      if (i > 1) {
+        EXPECT_NE(0, std::memcmp(out[i].data() + 8, out[i - 2].data() + 8, 16)) << "IV repeated";
+      }
+    }
   }
   const auto counters = offload->counters(sa);
   ASSERT_TRUE(counters.has_value());

@@ -7,8 +7,11 @@
 // jobs in flight is reset; its SAs are reinstalled and every job that was in flight completes with
 // kDeviceError (none is lost silently). One instance per thread and per card.
 //
-// A card whose CAPS says PLACEHOLDER_DATAPATH does no ESP (issue 5 adds the datapath): create() refuses
-// it unless Options::allow_placeholder, which only the plumbing tests set.
+// Outbound jobs carry their IV in the descriptor when EspJob::iv is set; otherwise the card makes it
+// (AES-256 of a counter under the SA's IV key, a fresh random IV key at every slot write). SA_WRITE sends
+// the raw keys; the card precomputes its HMAC states. A device whose CAPS says PLACEHOLDER_DATAPATH (the
+// loopback model, a copy engine) does no ESP: create() refuses it unless Options::allow_placeholder, which
+// only ring benches and plumbing tests set.
 #pragma once
 
 #include <array>
