@@ -403,7 +403,7 @@ void DataPlane::tunnel_packet(Packet packet, std::vector<Pending>& jobs) {
   }
   Pending job;
   job.in = build_gre_packet(config_.local_nbma, peer->second.nbma, kGreProtoIpv4, config_.gre_key, packet);
-  SaEntry* e = sad_.outbound_for(FlowKey{config_.local_nbma, peer->second.nbma, kIpProtoGre, 0, 0});
+  SaEntry* e = gre_sa(peer->second.nbma, peer->second.reqid);
   if (!e) {
     ++counters_.no_sa_drops;  // tunnel protection: no SA, no traffic (never GRE in clear)
     return;
@@ -564,7 +564,7 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
     return;
   }
   if (gre->protocol == kGreProtoNhrp) {
-    handle_nhrp(gre->payload, h->src);
+    handle_nhrp(gre->payload, h->src, e->reqid);
     return;
   }
   if (gre->protocol != kGreProtoIpv4) {
@@ -582,7 +582,7 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   auto it = nhrp_.find(inner->src);
   if (it == nhrp_.end() &&
       (inner->src & config_.tunnel_mask) == (config_.tunnel_address & config_.tunnel_mask)) {
-    nhrp_[inner->src] = NhrpPeer{inner->src, h->src, true, std::chrono::steady_clock::now()};
+    nhrp_[inner->src] = NhrpPeer{inner->src, h->src, true, std::chrono::steady_clock::now(), e->reqid};
   }
   if (config_.tcp_adjust_mss) {
     const auto at = static_cast<std::size_t>(gre->payload.data() - job.out.data());
@@ -593,9 +593,21 @@ void DataPlane::finish_inbound(Pending& job, std::size_t out_len) {
   }
 }
 
+SaEntry* DataPlane::gre_sa(std::uint32_t nbma, std::uint32_t reqid) {
+  const FlowKey gre{config_.local_nbma, nbma, kIpProtoGre, 0, 0};
+  if (reqid != 0) {  // the Child SA the peer registered through, if it still leads to that address
+    SaEntry* e = sad_.newest_of_reqid(reqid);
+    if (e && !e->remote.address.v6 && e->remote.address.v4_host_order() == nbma && e->outbound_matches(gre)) {
+      return e;
+    }
+  }
+  return sad_.outbound_for(gre);
+}
+
 bool DataPlane::queue_gre(std::uint32_t nbma, std::uint16_t protocol,
-                          const std::vector<std::uint8_t>& payload, std::vector<Pending>& jobs) {
-  SaEntry* e = sad_.outbound_for(FlowKey{config_.local_nbma, nbma, kIpProtoGre, 0, 0});
+                          const std::vector<std::uint8_t>& payload, std::vector<Pending>& jobs,
+                          std::uint32_t reqid) {
+  SaEntry* e = gre_sa(nbma, reqid);
   if (!e) {
     ++counters_.no_sa_drops;
     return false;
@@ -608,7 +620,8 @@ bool DataPlane::queue_gre(std::uint32_t nbma, std::uint16_t protocol,
   return true;
 }
 
-void DataPlane::handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src) {
+void DataPlane::handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src,
+                            std::uint32_t reqid) {
   auto r = parse_nhrp(nhrp);
   if (!r) {
     ++counters_.nhrp_malformed;
@@ -626,11 +639,12 @@ void DataPlane::handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t ou
   }
   ++counters_.nhrp_requests_received;
   // The NBMA address is where the registration came from (after any NAT), as DMVPN hubs record it.
-  nhrp_[r->src_proto] = NhrpPeer{r->src_proto, outer_src, true, std::chrono::steady_clock::now()};
+  // Behind one NAT several spokes share that address: the SA the registration came through tells them apart.
+  nhrp_[r->src_proto] = NhrpPeer{r->src_proto, outer_src, true, std::chrono::steady_clock::now(), reqid};
   NhrpRegistration reply = *r;
   reply.op = kNhrpRegistrationReply;
   reply.cie_code = 0;
-  if (queue_gre(outer_src, kGreProtoNhrp, build_nhrp(reply), control_out_)) {
+  if (queue_gre(outer_src, kGreProtoNhrp, build_nhrp(reply), control_out_, reqid)) {
     ++counters_.nhrp_replies_sent;
   }
 }

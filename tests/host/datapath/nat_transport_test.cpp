@@ -46,11 +46,11 @@ struct Keys {
 };
 
 ike::ChildSaInstall event(const Keys& in, const Keys& out, ike::Endpoint local, ike::Endpoint remote,
-                          std::uint32_t local_ts, std::uint32_t remote_ts) {
+                          std::uint32_t local_ts, std::uint32_t remote_ts, std::uint32_t reqid = 1) {
   ike::ChildSaInstall ev;
   ike::ChildSaInfo& sa = ev.sa;
-  sa.ike_sa = 1;
-  sa.reqid = 1;
+  sa.ike_sa = reqid;
+  sa.reqid = reqid;
   sa.mode = ike::ChildMode::kTransport;
   sa.inbound = {in.spi, ike::SecretBytes(in.enc), ike::SecretBytes(in.integ)};
   sa.outbound = {out.spi, ike::SecretBytes(out.enc), ike::SecretBytes(out.integ)};
@@ -186,6 +186,49 @@ TEST_F(NatTransportTest, ANewNatMappingMovesTheTraffic) {
   EXPECT_EQ(u.dst, kNat);
   EXPECT_EQ(u.dport, 40001);
   EXPECT_EQ(hub->counters().no_sa_drops, 0u);
+}
+
+// Two spokes behind the same NAT: one NBMA address, two ports, two Child SAs. The hub must answer
+// each through the SA its registration came in on, not the newest SA for that address.
+TEST_F(NatTransportTest, TwoSpokesBehindOneNatAreToldApartByTheirSa) {
+  constexpr std::uint32_t kPrivate2 = 0xc6336403, kSpoke2Tunnel = 0x0a00000e;  // 198.51.100.3, 10.0.0.14
+  constexpr std::uint16_t kNatPort2 = 40002;
+  DataPlaneConfig cfg;
+  cfg.local_nbma = kPrivate2;
+  cfg.tunnel_address = kSpoke2Tunnel;
+  cfg.tunnel_mask = 0xffffff00;
+  cfg.static_nhrp[kHubTunnel] = kHub;
+  driver::SoftEspOffload offload2;
+  testing::CaptureIo io2;
+  DataPlane spoke2(offload2, io2, log, cfg);
+  Keys to_hub2{0x3333}, to_spoke2{0x4444};
+  hub->install(event(to_hub2, to_spoke2, ep(kHub, 4500), ep(kNat, kNatPort2), kHub, kPrivate2, 2));
+  spoke2.install(event(to_spoke2, to_hub2, ep(kPrivate2, 4500), ep(kHub, 4500), kPrivate2, kHub, 2));
+  // Both register, the first spoke before the second (whose SA is the newer one).
+  spoke->tick(std::chrono::steady_clock::now());
+  spoke_to_hub(spoke_io.outer.at(0));
+  spoke2.tick(std::chrono::steady_clock::now());
+  Udp u = parse_udp(io2.outer.at(0));
+  hub->esp_in_udp(ep(kHub, 4500), ep(kNat, kNatPort2), u.payload);
+  ASSERT_EQ(hub->nhrp_peers().size(), 2u);
+  ASSERT_EQ(hub_io.outer.size(), 2u);  // the two registration replies
+  EXPECT_EQ(parse_udp(hub_io.outer[0]).dport, kNatPort);
+  EXPECT_EQ(parse_udp(hub_io.outer[1]).dport, kNatPort2);
+  // Pings to each spoke leave through that spoke's port, and that spoke opens them.
+  for (std::uint32_t to : {kSpokeTunnel, kSpoke2Tunnel}) {
+    const Bytes ping = icmp(kHubTunnel, to);
+    Packet p(ping);
+    hub->from_tunnel(std::span<const Packet>(&p, 1));
+  }
+  ASSERT_EQ(hub_io.outer.size(), 4u);
+  hub_to_spoke(hub_io.outer[2]);  // checks the port is the first spoke's
+  ASSERT_EQ(spoke_io.inner.size(), 1u);
+  EXPECT_EQ(driver::parse_ipv4(spoke_io.inner[0])->dst, kSpokeTunnel);
+  Udp second = parse_udp(hub_io.outer[3]);
+  EXPECT_EQ(second.dport, kNatPort2);
+  spoke2.esp_in_udp(ep(kPrivate2, 4500), ep(kHub, second.sport), second.payload);
+  ASSERT_EQ(io2.inner.size(), 1u);
+  EXPECT_EQ(driver::parse_ipv4(io2.inner[0])->dst, kSpoke2Tunnel);
 }
 
 }  // namespace

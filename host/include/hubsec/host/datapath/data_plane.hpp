@@ -73,6 +73,7 @@ struct NhrpPeer {
   std::uint32_t tunnel = 0, nbma = 0;
   bool dynamic = false;
   std::chrono::steady_clock::time_point since{};
+  std::uint32_t reqid = 0;  // the Child SA it registered through (0: static, or not known)
 };
 
 class DataPlane final : public daemon::ChildSaSink {
@@ -129,9 +130,11 @@ class DataPlane final : public daemon::ChildSaSink {
   // and keeping those of SAs that go (rekeyed, moved) so a flow's counters survive its rekeys.
   daemon::IpsecFlowCounters sa_counters_locked(const SaEntry& e) const;
   void retire_counters_locked(const SaEntry& e, bool last_of_flow);
+  // The outbound SA for GRE to an NBMA address (reqid: prefer that Child SA, see NhrpPeer).
+  SaEntry* gre_sa(std::uint32_t nbma, std::uint32_t reqid);
   bool queue_gre(std::uint32_t nbma, std::uint16_t protocol, const std::vector<std::uint8_t>& payload,
-                 std::vector<Pending>& jobs);
-  void handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src);
+                 std::vector<Pending>& jobs, std::uint32_t reqid = 0);
+  void handle_nhrp(std::span<const std::uint8_t> nhrp, std::uint32_t outer_src, std::uint32_t reqid);
 
   // The backend parameters (keys included) of each installed Child SA, kept to re-install it when
   // IKE moves its endpoints (NAT mapping change, float to 4500). Wiped when dropped.
