@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <variant>
 
@@ -123,6 +124,9 @@ struct Daemon::Impl {
       }
       engine.tick(now);
       drain();
+      if (!stopping) {
+        on_demand_dpd(now);
+      }
       if (stopping) {
         break;
       }
@@ -217,6 +221,45 @@ struct Daemon::Impl {
         schedule_retry(t, now);
       }
     }
+  }
+
+  // IOS `dpd S R on-demand`: a liveness check when we send ESP to a peer we have had no ESP from for
+  // S seconds (the engine retries it every R s and drops the peer when it stays silent). Once a second.
+  void on_demand_dpd(ike::TimePoint now) {
+    if (now < next_activity_check) {
+      return;
+    }
+    next_activity_check = now + std::chrono::seconds(1);
+    const bool any = std::any_of(plan.policy.profiles.begin(), plan.policy.profiles.end(),
+                                 [](const auto& p) { return p.dpd_interval.count() > 0 && !p.dpd_periodic; });
+    if (!any) {
+      return;
+    }
+    const auto activity = sink.peer_activity();
+    for (const auto& sa : engine.snapshot(now)) {
+      const auto prof = std::find_if(plan.policy.profiles.begin(), plan.policy.profiles.end(),
+                                     [&](const auto& p) { return p.name == sa.profile; });
+      if (sa.status != ike::IkeSaStatus::kReady || prof == plan.policy.profiles.end() ||
+          prof->dpd_interval.count() <= 0 || prof->dpd_periodic) {
+        continue;
+      }
+      const auto a = std::find_if(activity.begin(), activity.end(),
+                                  [&](const PeerActivity& x) { return x.peer == sa.remote.address; });
+      if (a == activity.end() || a->last_out <= a->last_in || now - a->last_in < prof->dpd_interval) {
+        continue;
+      }
+      auto& asked = dpd_asked[sa.id];
+      if (asked != ike::TimePoint{} && now - asked < prof->dpd_interval) {
+        continue;  // one check per interval: the engine retries it itself
+      }
+      asked = now;
+      log.info("IKE SA " + std::to_string(sa.id) + ": sending ESP to " + sa.remote.address.to_string() +
+               " but none received for " + std::to_string(prof->dpd_interval.count()) +
+               " s: DPD (on-demand)");
+      engine.send_dpd(sa.id, now);
+    }
+    std::erase_if(dpd_asked, [&](const auto& kv) { return now - kv.second > std::chrono::minutes(10); });
+    drain();
   }
 
   void schedule_retry(Target& t, ike::TimePoint now) {
@@ -314,6 +357,8 @@ struct Daemon::Impl {
   ControlServer control;
   std::optional<KeyLog> key_log;
   std::vector<Target> targets;
+  ike::TimePoint next_activity_check{};
+  std::map<ike::IkeSaId, ike::TimePoint> dpd_asked;  // on-demand DPD: when we last asked, per IKE SA
   std::uint64_t keepalives = 0, malformed = 0, oversized = 0, send_errors = 0;
 };
 

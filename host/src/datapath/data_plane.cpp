@@ -492,6 +492,9 @@ void DataPlane::run_batch(std::vector<Pending>& jobs, driver::EspOp op) {
     log_.error("ESP backend: " + std::to_string(accepted - collected) + " completions missing after 1 s");
     counters_.crypto_drops += accepted - collected;
   }
+  const auto batch_time = std::chrono::steady_clock::now();
+  std::uint32_t active_spi = 0;  // one SAD lookup per run of completions on the same SA
+  SaEntry* active = nullptr;
   for (std::size_t i = 0; i < collected; ++i) {
     const driver::EspCompletion& c = done[i];
     if (c.cookie < first_cookie || c.cookie >= first_cookie + jobs.size()) {
@@ -507,6 +510,13 @@ void DataPlane::run_batch(std::vector<Pending>& jobs, driver::EspOp op) {
     if (c.status != driver::EspStatus::kOk) {
       ++counters_.crypto_drops;  // the backend's per-SA counters say which check failed
       continue;
+    }
+    if (!active || job.inbound_spi != active_spi) {
+      active_spi = job.inbound_spi;
+      active = sad_.by_inbound_spi(active_spi);
+    }
+    if (active) {  // liveness for on-demand DPD: authenticated ESP in, ESP out
+      (op == driver::EspOp::kEncapsulate ? active->last_out : active->last_in) = batch_time;
     }
     if (op == driver::EspOp::kEncapsulate) {
       if (!io_.send_outer(Packet(job.out.data(), c.out_len))) {
@@ -708,6 +718,26 @@ std::vector<NhrpPeer> DataPlane::nhrp_peers() const {
 DataPlaneCounters DataPlane::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
+}
+
+std::vector<daemon::PeerActivity> DataPlane::peer_activity() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::uint32_t, daemon::PeerActivity> by_peer;
+  for (const auto& [spi, e] : sad_.entries()) {
+    if (e.retiring || e.remote.address.v6) {
+      continue;
+    }
+    auto [it, fresh] = by_peer.try_emplace(e.remote.address.v4_host_order());
+    daemon::PeerActivity& a = it->second;
+    a.peer = e.remote.address;
+    a.last_in = std::max(a.last_in, std::max(e.last_in, e.installed_at));
+    a.last_out = std::max(a.last_out, e.last_out);
+  }
+  std::vector<daemon::PeerActivity> out;
+  for (auto& [addr, a] : by_peer) {
+    out.push_back(a);
+  }
+  return out;
 }
 
 std::size_t DataPlane::sa_count() const {

@@ -545,5 +545,28 @@ TEST_F(DataPlaneTest, ShowCountsPerFlowAcrossRekeysAndNhrpGoesWithTheLastSa) {
   EXPECT_EQ(spoke->nhrp_peers().size(), 1u);  // static (ip nhrp nhs ... nbma): kept
 }
 
+// On-demand DPD's input: when ESP last went out to a peer and last came in (authenticated) from it.
+TEST_F(DataPlaneTest, PeerActivityTracksAuthenticatedEspBothWays) {
+  connect(1, h2s, s2h);
+  auto a = spoke->peer_activity();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].peer, ike::IpAddress::v4(kHubNbma));
+  const auto installed = a[0].last_in;  // installation counts as heard from
+  EXPECT_GT(installed, std::chrono::steady_clock::time_point{});
+  send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
+  a = spoke->peer_activity();
+  EXPECT_GE(a[0].last_out, installed);
+  EXPECT_EQ(a[0].last_in, installed);
+  receive(*hub, spoke_io.outer.at(0));
+  send(*hub, icmp(kHubTunnel, kSpokeTunnel));
+  Bytes forged = hub_io.outer.at(0);
+  forged[forged.size() - 1] ^= 1;  // bad ICV: not a sign of life
+  receive(*spoke, forged);
+  EXPECT_EQ(spoke->peer_activity()[0].last_in, installed);
+  EXPECT_EQ(spoke->counters().crypto_drops, 1u);
+  receive(*spoke, hub_io.outer.at(0));
+  EXPECT_GT(spoke->peer_activity()[0].last_in, installed);
+}
+
 }  // namespace
 }  // namespace hubsec::host::datapath

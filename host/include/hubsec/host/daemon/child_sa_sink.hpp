@@ -22,6 +22,13 @@ struct LifetimeEvent {
   bool hard = false;  // false: soft limit, rekey now; true: hard limit, the SA carries nothing more
 };
 
+// ESP activity with one peer (all its SAs): IOS's on-demand DPD probes a peer we send to but have
+// not heard from for the DPD interval.
+struct PeerActivity {
+  ike::IpAddress peer;
+  std::chrono::steady_clock::time_point last_in{}, last_out{};  // installation counts as "in"
+};
+
 class ChildSaSink {
  public:
   virtual ~ChildSaSink() = default;
@@ -43,6 +50,7 @@ class ChildSaSink {
   // the IKE engine (soft: rekey the Child SA, hard: delete it).
   virtual int lifetime_event_fd() const { return -1; }
   virtual std::vector<LifetimeEvent> take_lifetime_events() { return {}; }
+  virtual std::vector<PeerActivity> peer_activity() const { return {}; }
 };
 
 // What an installed Child SA looks like without its keys.

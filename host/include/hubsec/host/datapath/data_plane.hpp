@@ -94,6 +94,7 @@ class DataPlane final : public daemon::ChildSaSink {
   // once per SA; lifetime_event_fd() (an eventfd) becomes readable when there are some.
   int lifetime_event_fd() const override { return event_fd_; }
   std::vector<daemon::LifetimeEvent> take_lifetime_events() override;
+  std::vector<daemon::PeerActivity> peer_activity() const override;
 
   // Packet paths (the packet thread), a batch at a time.
   void from_tunnel(std::span<const Packet> packets);

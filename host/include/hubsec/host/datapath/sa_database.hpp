@@ -49,6 +49,8 @@ struct SaEntry {
   // Rekeyed and deleted by IKE: never chosen for outbound again, but still decrypts what was in
   // flight (ESP and the IKE delete arrive on different sockets and threads) until retire_at.
   bool retiring = false;
+  // Last authenticated ESP in and last ESP out (on-demand DPD asks IKE when out is newer and in is old).
+  std::chrono::steady_clock::time_point last_in{}, last_out{};
   std::chrono::steady_clock::time_point retire_at{};
 
   bool outbound_matches(const FlowKey& flow) const;  // flow from local_ts to remote_ts
