@@ -40,7 +40,7 @@ module esp_datapath #(
   parameter int unsigned MAX_BLK = 1024,
   parameter int unsigned DEPTH = 16,        // jobs in flight (admitted, result not yet taken); power of two
   parameter int unsigned IV_UNROLL = 2,     // aes_cipher UNROLL of the IV generator (1, 2, 7, 14)
-  parameter int unsigned KP_N_RND = 4,      // round units of the key-prep SHA cores (divides 64 and 80)
+  parameter int unsigned KP_N_RND = 1,      // round units of the key-prep SHA cores (divides 64 and 80)
   parameter int unsigned LANE_NSLOT = 64,   // packets in flight per lane (the lanes' NSLOT)
   parameter int unsigned LANE_RING_BLK = 8192,  // each lane's packet ring in blocks (the lanes' RING_BLK)
   localparam int unsigned DW = $clog2(DEPTH),

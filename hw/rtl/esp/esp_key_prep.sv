@@ -14,7 +14,7 @@
 `default_nettype none
 
 module esp_key_prep #(
-  parameter int unsigned KP_N_RND = 4  // round units of each key-prep SHA core (divides 64 and 80)
+  parameter int unsigned KP_N_RND = 1  // round units of each key-prep SHA core (divides 64 and 80)
 ) (
   input  wire logic          clk_i,
   // AES resets synchronously, the SHA engines asynchronously (both as committed): one net feeds both.
