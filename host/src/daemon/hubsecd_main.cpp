@@ -2,21 +2,25 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "hubsec/driver/device/card_esp_offload.hpp"
+#include "hubsec/driver/device/card_layout.hpp"
+#include "hubsec/driver/device/offload_choice.hpp"
 #include "hubsec/host/config/parser.hpp"
 #include "hubsec/host/daemon/child_sa_sink.hpp"
 #include "hubsec/host/daemon/daemon.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/daemon/plan.hpp"
 #include "hubsec/host/datapath/gateway.hpp"
-#include "hubsec/driver/device/offload_choice.hpp"
 
 namespace {
 
@@ -136,6 +140,22 @@ std::optional<hubsec::ike::IpAddress> interface_address(const std::string& name)
   return found;
 }
 
+// The card's own counters (registers, docs/hw-interface.md) and the backend's recoveries, logged when
+// hubsecd stops: the demo prints them. CYCLES counts the cycles the card was clocked (the Verilator
+// card is clocked only while it has work), so cycles / completions is the card's time per job.
+std::string card_summary(hubsec::driver::device::CardEspOffload& card) {
+  namespace reg = hubsec::driver::device::card::reg;
+  auto& device = card.device();
+  const std::uint64_t jobs = device.read32(reg::kJobsDone);
+  const std::uint64_t lo = device.read32(reg::kCyclesLo);  // latches CYCLES_HI
+  const std::uint64_t cycles = (std::uint64_t{device.read32(reg::kCyclesHi)} << 32) | lo;
+  return "card " + device.name() + " counters: " + std::to_string(jobs) +
+         " completions (ESP jobs and SA commands), " + std::to_string(cycles) + " cycles clocked (" +
+         std::to_string(jobs ? cycles / jobs : 0) + " per completion), " +
+         std::to_string(device.read32(reg::kFaultCount)) + " DMA faults, " + std::to_string(card.resets()) +
+         " resets, " + std::to_string(card.protocol_errors()) + " protocol errors";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,6 +212,15 @@ int main(int argc, char** argv) {
   auto dp_config = plan_options.local_address
                        ? datapath::data_plane_config(parsed.config, plan_options.local_address->v4_host_order())
                        : std::nullopt;
+  // SIGTERM/SIGINT/SIGPIPE blocked before any thread starts (the packet thread, the Verilator card's):
+  // threads inherit the mask, so the signals reach the daemon's signalfd and hubsecd stops in order
+  // instead of the kernel killing it through a thread that had them unblocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   try {
     std::unique_ptr<datapath::Gateway> gateway;
     daemon::LoggingChildSaSink logging_sink(log);
@@ -209,7 +238,14 @@ int main(int argc, char** argv) {
       sink = &gateway->data_plane();
     }
     daemon::Daemon d(std::move(plan), args->options, log, *sink);
-    return d.run();
+    const int rc = d.run();
+    if (gateway) {
+      gateway->stop();  // no thread uses the backend now: the card's registers can be read
+      if (auto* card = dynamic_cast<hubsec::driver::device::CardEspOffload*>(&gateway->offload())) {
+        log.info(card_summary(*card));
+      }
+    }
+    return rc;
   } catch (const std::exception& e) {
     log.error(e.what());
     return 1;

@@ -56,11 +56,7 @@ Gateway::Gateway(std::unique_ptr<driver::EspOffload> offload, const DataPlaneCon
 }
 
 Gateway::~Gateway() {
-  if (thread_.joinable()) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one);
-    thread_.join();
-  }
+  stop();
   data_plane_.reset();  // removes its SAs from the backend before the backend goes
   ::close(stop_fd_);
   ::close(relay_fd_);
@@ -68,6 +64,14 @@ Gateway::~Gateway() {
 
 void Gateway::start() {
   thread_ = std::thread([this] { run(); });
+}
+
+void Gateway::stop() {
+  if (thread_.joinable()) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one);
+    thread_.join();
+  }
 }
 
 bool Gateway::deliver_inner(Packet ipv4) {

@@ -31,7 +31,9 @@ class Gateway final : public PacketIo {
   Gateway& operator=(const Gateway&) = delete;
 
   void start();  // the packet thread
+  void stop();   // joins the packet thread (the destructor does too); the backend stays
   DataPlane& data_plane() { return *data_plane_; }
+  driver::EspOffload& offload() { return *offload_; }  // after stop(): the daemon reads card counters
 
   bool send_outer(Packet ipv4) override { return esp_.send(ipv4); }
   // The decrypted packets of a batch are collected and written after it, TCP segments of a flow
