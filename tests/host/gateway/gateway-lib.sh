@@ -6,7 +6,9 @@
 #   gw_setup HUBSECD HUBSEC WORKDIR SEED   root check (77), namespaces, cleanup trap, $WORK/{hub,spoke}.conf
 #   gw_profile_line LINE                   adds LINE to the IKEv2 profile of both configurations
 #   gw_ipsec_profile_line LINE             adds LINE to the IPsec profile of both configurations
-#   gw_start_hub [ARGS]                    hubsecd in A (key log in $WORK/keys)
+#   gw_start_hub [ARGS]                    hubsecd in A (key log in $WORK/keys); its ESP on the backend
+#                                          $HUBSEC_ESP_BACKEND names: soft (default) or card (the Verilator
+#                                          card, --esp-device sim); the spoke is always soft
 #   gw_start_spoke [ARGS]                  hubsecd in B; $SPOKE_PID
 #   gw_wait_up TIMEOUT                     Child SA on both sides and the spoke registered by NHRP
 #   hub ARGS / spoke ARGS                  the hubsec CLI against each daemon
@@ -40,7 +42,13 @@ gw_ipsec_profile_line() {
 }
 
 gw_start_hub() {
-  hubsecd_start "$WORK/hub.conf" --esp-backend soft "$@"
+  local esp=(--esp-backend soft)
+  case "${HUBSEC_ESP_BACKEND:-soft}" in
+    soft) ;;
+    card) esp=(--esp-backend card --esp-device sim) ;;
+    *) fail "HUBSEC_ESP_BACKEND must be soft or card, not '$HUBSEC_ESP_BACKEND'" ;;
+  esac
+  hubsecd_start "$WORK/hub.conf" "${esp[@]}" "$@"
 }
 
 gw_start_spoke() {
