@@ -1,7 +1,7 @@
 // hubsec-card: list, inspect, self-test and benchmark hubsec cards.
 //   hubsec-card list
 //   hubsec-card info     --device sim|loopback|pci:BDF|xrt:N
-//   hubsec-card selftest --device ... [--fst FILE]
+//   hubsec-card selftest --device ... [--fst FILE] [--jobs N]
 //   hubsec-card bench    --device ... [--jobs N] [--batch N] [--size BYTES]
 // selftest: a card with the ESP datapath runs a known-answer job (the NIST SP 800-38A CBC-AES256 vector
 // as the payload: the ciphertext blocks must be the standard's; the ICV is checked by OpenSSL), then 1000
@@ -40,6 +40,7 @@ struct Args {
   std::string device = "sim";
   std::string fst;
   std::size_t jobs = 20000;
+  bool jobs_given = false;  // selftest: random jobs to compare (default 1000)
   std::size_t batch = 32;
   std::size_t size = 64;
 };
@@ -63,8 +64,10 @@ bool parse(int argc, char** argv, Args& args) {
       args.device = value;
     else if (flag == "--fst")
       args.fst = value;
-    else if (flag == "--jobs")
+    else if (flag == "--jobs") {
       args.jobs = std::strtoull(value, nullptr, 10);
+      args.jobs_given = true;
+    }
     else if (flag == "--batch")
       args.batch = std::strtoull(value, nullptr, 10);
     else if (flag == "--size")
@@ -259,7 +262,7 @@ int selftest(const Args& args) {
     }
     const bool kat = known_answer(*card_offload);
     SoftEspOffload soft;
-    const CompareResult r = compare_backends(*card_offload, soft, 2026, 1000, 16);
+    const CompareResult r = compare_backends(*card_offload, soft, 2026, args.jobs_given ? args.jobs : 1000, 16);
     std::printf("esp: %zu jobs card vs soft, %zu differences, %zu tampered packets refused by both%s%s\n",
                 r.jobs, r.mismatches, r.icv_refusals, r.mismatches ? "; first: " : "",
                 r.first_mismatch.c_str());
