@@ -9,13 +9,15 @@
 # UDP (IKE and ESP in UDP 4500), never ESP without UDP, clear GRE or ICMP, and decrypts the ESP
 # with the hub's key log to ICMP in GRE.
 #   nat_spoke.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG [ESP_BACKEND]
+# ESP_BACKEND (or $HUBSEC_ESP_BACKEND): soft (default) or card (the hub on the Verilator card, the
+# spoke soft).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../scripts/netns/netns-lib.sh"
 . "$here/../../../scripts/netns/nat-lib.sh"
 . "$here/../interop/interop-lib.sh"
 SEED=$4
-BACKEND=${5:-soft}
+BACKEND=${5:-${HUBSEC_ESP_BACKEND:-soft}}
 interop_setup "$1" "$2" "$3"
 ip -n "$HS_NS_B" rule del priority 100 ipproto udp lookup main 2>/dev/null || true
 NS_SPOKE="${HS_NS_A%a}c"
@@ -44,9 +46,12 @@ hs_track_pid $!
 CAPTURE_PID=$!
 hs_wait 10 grep -q "Capturing on" "$WORK/tshark-capture.log" || fail "tshark did not start capturing"
 
-hubsecd_start "$WORK/hub.conf" --esp-backend "$BACKEND"
+hub_esp=(--esp-backend soft)
+[ "$BACKEND" = card ] && hub_esp=(--esp-backend card --esp-device sim)
+hubsecd_start "$WORK/hub.conf" "${hub_esp[@]}"
+grep -q "ESP backend $BACKEND" "$WORK/hubsecd.log" || fail "the hub is not on the $BACKEND backend: $(head -5 "$WORK/hubsecd.log")"
 ip netns exec "$NS_SPOKE" "$HUBSECD" -c "$WORK/spoke.conf" -s "$WORK/spoke.sock" --local "$SPOKE" \
-  --esp-backend "$BACKEND" >"$WORK/spoke.log" 2>&1 &
+  --esp-backend soft >"$WORK/spoke.log" 2>&1 &
 hs_track_pid $!
 hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
 spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
