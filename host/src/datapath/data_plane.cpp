@@ -22,6 +22,8 @@ namespace {
 constexpr std::size_t kEspOverhead =
     20 + 8 + 8 + 16 + 15 + 2 + 16;  // outer IP, UDP, SPI/seq, IV, pad, trailer, ICV
 constexpr std::uint8_t kIpProtoTcp = 6;
+constexpr std::size_t kHeldMax = 64;  // ESP kept for an SPI about to be installed (DataPlane::held_)
+constexpr auto kHeldFor = std::chrono::milliseconds(500);
 constexpr std::uint8_t kIpProtoUdp = 17;
 
 std::string spi_text(std::uint32_t spi) {
@@ -227,7 +229,9 @@ void DataPlane::install(const ike::ChildSaInstall& event) {
       }
     }
   }
+  const std::uint32_t inbound_spi = e.inbound_spi;
   sad_.add(std::move(e));
+  run_held_locked(inbound_spi);
 }
 
 void DataPlane::update(const ike::ChildSaUpdate& event) {
@@ -425,6 +429,32 @@ void DataPlane::from_tunnel(std::span<const Packet> packets) {
 
 void DataPlane::from_network(std::span<const Packet> packets) {
   std::lock_guard lock(mutex_);
+  network_locked(packets);
+}
+
+void DataPlane::run_held_locked(std::uint32_t inbound_spi) {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::vector<std::uint8_t>> waited;
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (now - it->at > kHeldFor || it->spi == inbound_spi) {
+      if (now - it->at <= kHeldFor) {
+        waited.push_back(std::move(it->packet));
+      }
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (waited.empty()) {
+    return;
+  }
+  counters_.unknown_spi_drops -= waited.size();  // counted when they arrived; not dropped after all
+  counters_.network_in -= waited.size();
+  std::vector<Packet> packets(waited.begin(), waited.end());
+  network_locked(packets);
+}
+
+void DataPlane::network_locked(std::span<const Packet> packets) {
   std::vector<Pending> jobs;
   jobs.reserve(packets.size());
   for (Packet p : packets) {
@@ -443,6 +473,12 @@ void DataPlane::from_network(std::span<const Packet> packets) {
     SaEntry* e = sad_.by_inbound_spi(be32(p.data() + spi_at));
     if (!e) {
       ++counters_.unknown_spi_drops;
+      if (held_.size() == kHeldMax) {
+        held_.pop_front();
+      }
+      held_.push_back(
+          {std::vector<std::uint8_t>(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(h->total_len)),
+           be32(p.data() + spi_at), std::chrono::steady_clock::now()});
       continue;
     }
     Pending job;

@@ -399,6 +399,27 @@ TEST_F(DataPlaneTest, TamperedReplayedAndUnknownSpiAreDroppedAndCounted) {
   EXPECT_EQ(hub->counters().malformed_drops, 1u);
 }
 
+TEST_F(DataPlaneTest, EspArrivingJustBeforeItsSaIsInstalledIsDecryptedAtTheInstall) {
+  // A rekey's responder sends on the new SA as soon as it has answered; the initiator installs it when
+  // the answer is in (slow on the Verilator card). ESP on that SPI in between waits, it is not lost.
+  auto hub_ev = install_event(1, s2h, h2s, kHubNbma, kSpokeNbma, ike::ChildMode::kTransport,
+                              gre_host(kHubNbma), gre_host(kSpokeNbma));
+  auto spoke_ev = install_event(1, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport,
+                                gre_host(kSpokeNbma), gre_host(kHubNbma));
+  spoke->install(spoke_ev);
+  const Bytes ping = icmp(kSpokeTunnel, kHubTunnel);
+  send(*spoke, ping);
+  ASSERT_EQ(spoke_io.outer.size(), 1u);
+  receive(*hub, spoke_io.outer[0]);
+  EXPECT_TRUE(hub_io.inner.empty());
+  EXPECT_EQ(hub->counters().unknown_spi_drops, 1u);
+  hub->install(hub_ev);
+  ASSERT_EQ(hub_io.inner.size(), 1u);
+  EXPECT_EQ(hub_io.inner[0], ping);
+  EXPECT_EQ(hub->counters().unknown_spi_drops, 0u);
+  EXPECT_EQ(hub->counters().network_in, 1u);
+}
+
 TEST_F(DataPlaneTest, RekeyIsMakeBeforeBreak) {
   connect(1, h2s, s2h);
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));

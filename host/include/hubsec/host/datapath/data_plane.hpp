@@ -10,7 +10,9 @@
 // packet thread both call in.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -123,6 +125,17 @@ class DataPlane final : public daemon::ChildSaSink {
     std::uint32_t outer_src = 0;    // inbound: the packet's outer source (learns NHRP)
   };
   void run_batch(std::vector<Pending>& jobs, driver::EspOp op);
+  void network_locked(std::span<const Packet> packets);
+  void run_held_locked(std::uint32_t inbound_spi);
+  // ESP for an SPI that is not installed, kept for a moment (kHeldFor, at most kHeldMax packets): a
+  // rekey's responder sends on the new SA as soon as it has answered, and the initiator installs it only
+  // when the answer is in (slow on the Verilator card); install() decrypts what waited for its SPI.
+  struct HeldEsp {
+    std::vector<std::uint8_t> packet;
+    std::uint32_t spi = 0;
+    std::chrono::steady_clock::time_point at{};
+  };
+  std::deque<HeldEsp> held_;
   void finish_inbound(Pending& job, std::size_t out_len);
   void tunnel_packet(Packet packet, std::vector<Pending>& jobs);
   void remove_locked(std::uint32_t inbound_spi);
