@@ -33,7 +33,11 @@ t0=$(date +%s.%N)
 gw_capture_start
 gw_start_hub
 gw_start_spoke
-gw_wait_up 60 || fail "no convergence in 60 s: hub [$(hub show crypto ipsec sa | ipsec_sa_pairs)] [$(hub show dmvpn | tail -1)] spoke [$(tail -3 "$WORK/spoke.log")]"
+# 150 s, not 60: with 20 % loss each way an exchange fails 36 % of its sends, and a run where IKE_AUTH
+# loses its first four sends outlives the hub's 30 s half-open timeout; the spoke then gives up after its
+# retransmissions (~62 s) and initiates again (daemon backoff). That path is rare (~2 %) but legal: it must
+# converge, just later.
+gw_wait_up 150 || fail "no convergence in 150 s: hub [$(hub show crypto ipsec sa | ipsec_sa_pairs)] [$(hub show dmvpn | tail -1)] spoke [$(tail -3 "$WORK/spoke.log")]"
 took=$(echo "$(date +%s.%N) - $t0" | bc)
 retrans=$(( $(hub show crypto ikev2 stats | awk '/retransmissions sent/ {s += $NF} END {print s + 0}') + \
             $(spoke show crypto ikev2 stats | awk '/retransmissions sent/ {s += $NF} END {print s + 0}') ))
