@@ -18,6 +18,7 @@
 #include "hubsec/driver/soft_esp_offload.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/datapath/gre.hpp"
+#include "capture_io.hpp"
 
 namespace hubsec::host::datapath {
 namespace {
@@ -27,17 +28,7 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::uint32_t kHubNbma = 0xc0000201, kSpokeNbma = 0xc0000202;  // 192.0.2.1, .2
 constexpr std::uint32_t kHubTunnel = 0x0a000001, kSpokeTunnel = 0x0a000002;
 
-struct CaptureIo final : PacketIo {
-  std::vector<Bytes> outer, inner;
-  bool send_outer(Packet p) override {
-    outer.emplace_back(p.begin(), p.end());
-    return true;
-  }
-  bool deliver_inner(Packet p) override {
-    inner.emplace_back(p.begin(), p.end());
-    return true;
-  }
-};
+using testing::CaptureIo;
 
 Bytes random_bytes(std::size_t n) {
   Bytes b(n);
