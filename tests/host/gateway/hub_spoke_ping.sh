@@ -11,36 +11,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../scripts/netns/netns-lib.sh"
 . "$here/../interop/interop-lib.sh"
-SEED=$4
-BACKEND=${5:-${HUBSEC_ESP_BACKEND:-soft}}
-interop_setup "$1" "$2" "$3"
-ip -n "$HS_NS_B" rule del priority 100 ipproto udp lookup main 2>/dev/null || true
-
+. "$here/gateway-lib.sh"
+export HUBSEC_ESP_BACKEND=${5:-${HUBSEC_ESP_BACKEND:-soft}}
+BACKEND=$HUBSEC_ESP_BACKEND
 # The seed plus the tunnel interface each side needs (docs/gateway.md shows the same lines).
-sed -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp map multicast dynamic\n tunnel source $HS_ADDR_A\n tunnel mode gre multipoint/" \
-  "$SEED" >"$WORK/hub.conf"
-sed -e "s/  address 0.0.0.0 0.0.0.0/  address $HS_ADDR_A/" -e "s/identity local address 1.1.1.1/identity local address $HS_ADDR_B/" \
-  -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.2 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp nhs 10.0.0.1 nbma $HS_ADDR_A\n tunnel source $HS_ADDR_B\n tunnel mode gre multipoint/" \
-  "$SEED" >"$WORK/spoke.conf"
-grep -q "ip nhrp nhs" "$WORK/spoke.conf" || fail "could not derive the spoke configuration"
-
+gw_setup "$@"
 # Capture everything on the hub's outer link from before the first packet.
-ip netns exec "$HS_NS_A" tshark -q -i "$HS_VETH_A" -w "$WORK/outer.pcapng" >"$WORK/tshark-capture.log" 2>&1 &
-hs_track_pid $!
-CAPTURE_PID=$!
-hs_wait 10 grep -q "Capturing on" "$WORK/tshark-capture.log" || fail "tshark did not start capturing"
-
-hub_esp=(--esp-backend soft)
-[ "$BACKEND" = card ] && hub_esp=(--esp-backend card --esp-device sim)
-hubsecd_start "$WORK/hub.conf" "${hub_esp[@]}"
+gw_capture_start
+CAPTURE_PID=$GW_CAPTURE_PID
+gw_start_hub
 grep -q "ESP backend $BACKEND" "$WORK/hubsecd.log" || fail "the hub is not on the $BACKEND backend: $(head -5 "$WORK/hubsecd.log")"
-ip netns exec "$HS_NS_B" "$HUBSECD" -c "$WORK/spoke.conf" -s "$WORK/spoke.sock" --local "$HS_ADDR_B" \
-  --esp-backend soft >"$WORK/spoke.log" 2>&1 &
-hs_track_pid $!
-hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
-spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
-export -f hub spoke
-export HUBSEC WORK
+gw_start_spoke
 hs_wait 15 bash -c "hub show crypto ipsec sa | grep -q 'inbound esp sas' && spoke show crypto ipsec sa | grep -q 'inbound esp sas'" ||
   fail "no Child SA: hub [$(cat "$WORK/hubsecd.log")] spoke [$(cat "$WORK/spoke.log")]"
 ip -n "$HS_NS_A" -br addr show Tunnel0 | grep -q "10.0.0.1/24" || fail "hub: no Tunnel0 with 10.0.0.1/24"
