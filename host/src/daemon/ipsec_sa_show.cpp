@@ -2,14 +2,13 @@
 
 #include <cstdio>
 
+#include "hubsec/host/config/model.hpp"
+
 namespace hubsec::host::daemon {
 
 namespace {
 
-std::string ip_text(std::uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) + "." +
-         std::to_string((a >> 8) & 0xff) + "." + std::to_string(a & 0xff);
-}
+std::string ip_text(std::uint32_t a) { return config::Ipv4{a}.to_string(); }
 
 // IOS: 0x1AD9E4A0(450487456)
 std::string spi_text(std::uint32_t spi) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "hubsec/host/config/model.hpp"
 #include "hubsec/host/daemon/ipsec_sa_show.hpp"
 #include "hubsec/host/datapath/data_plane.hpp"
 
@@ -12,10 +13,7 @@ namespace hubsec::host::datapath {
 
 namespace {
 
-std::string ip_text(std::uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) + "." +
-         std::to_string((a >> 8) & 0xff) + "." + std::to_string(a & 0xff);
-}
+std::string ip_text(std::uint32_t a) { return config::Ipv4{a}.to_string(); }
 
 // A selector as IOS prints an ACL entry of `show crypto session`: `host A` or `A/MASK`.
 std::string acl_address(const ike::TrafficSelector& ts) {
