@@ -429,17 +429,22 @@ void DataPlane::from_tunnel(std::span<const Packet> packets) {
 
 void DataPlane::from_network(std::span<const Packet> packets) {
   std::lock_guard lock(mutex_);
-  network_locked(packets);
+  network_locked(packets, true);
+}
+
+void DataPlane::expire_held_locked(std::chrono::steady_clock::time_point now) {
+  while (!held_.empty() && now - held_.front().at > kHeldFor) {  // held_ is in arrival order
+    held_.pop_front();
+    ++counters_.unknown_spi_drops;  // its SA did not come in time: dropped now
+  }
 }
 
 void DataPlane::run_held_locked(std::uint32_t inbound_spi) {
-  const auto now = std::chrono::steady_clock::now();
+  expire_held_locked(std::chrono::steady_clock::now());
   std::vector<std::vector<std::uint8_t>> waited;
   for (auto it = held_.begin(); it != held_.end();) {
-    if (now - it->at > kHeldFor || it->spi == inbound_spi) {
-      if (now - it->at <= kHeldFor) {
-        waited.push_back(std::move(it->packet));
-      }
+    if (it->spi == inbound_spi) {
+      waited.push_back(std::move(it->packet));
       it = held_.erase(it);
     } else {
       ++it;
@@ -448,17 +453,17 @@ void DataPlane::run_held_locked(std::uint32_t inbound_spi) {
   if (waited.empty()) {
     return;
   }
-  counters_.unknown_spi_drops -= waited.size();  // counted when they arrived; not dropped after all
-  counters_.network_in -= waited.size();
   std::vector<Packet> packets(waited.begin(), waited.end());
-  network_locked(packets);
+  network_locked(packets, false);  // counted in network_in when they arrived
 }
 
-void DataPlane::network_locked(std::span<const Packet> packets) {
+void DataPlane::network_locked(std::span<const Packet> packets, bool arriving) {
   std::vector<Pending> jobs;
   jobs.reserve(packets.size());
   for (Packet p : packets) {
-    ++counters_.network_in;
+    if (arriving) {
+      ++counters_.network_in;
+    }
     auto h = driver::parse_ipv4(p);
     std::size_t spi_at = h ? h->header_len : 0;
     if (h && h->protocol == kIpProtoUdp) {
@@ -472,13 +477,7 @@ void DataPlane::network_locked(std::span<const Packet> packets) {
     }
     SaEntry* e = sad_.by_inbound_spi(be32(p.data() + spi_at));
     if (!e) {
-      ++counters_.unknown_spi_drops;
-      if (held_.size() == kHeldMax) {
-        held_.pop_front();
-      }
-      held_.push_back(
-          {std::vector<std::uint8_t>(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(h->total_len)),
-           be32(p.data() + spi_at), std::chrono::steady_clock::now()});
+      hold_locked(p.first(h->total_len), be32(p.data() + spi_at));
       continue;
     }
     Pending job;
@@ -489,6 +488,18 @@ void DataPlane::network_locked(std::span<const Packet> packets) {
     jobs.push_back(std::move(job));
   }
   run_batch(jobs, driver::EspOp::kDecapsulate);
+}
+
+void DataPlane::hold_locked(Packet ipv4, std::uint32_t spi) {
+  // Not counted as a drop yet: it is one only when it expires or is pushed out (expire_held_locked),
+  // so unknown_spi_drops stays exact whether or not its SA arrives.
+  const auto now = std::chrono::steady_clock::now();
+  expire_held_locked(now);
+  if (held_.size() == kHeldMax) {
+    held_.pop_front();
+    ++counters_.unknown_spi_drops;
+  }
+  held_.push_back({std::vector<std::uint8_t>(ipv4.begin(), ipv4.end()), spi, now});
 }
 
 void DataPlane::run_batch(std::vector<Pending>& jobs, driver::EspOp op) {
@@ -705,6 +716,7 @@ void DataPlane::tick(std::chrono::steady_clock::time_point now) {
   std::vector<Pending> jobs;
   {
     std::lock_guard lock(mutex_);
+    expire_held_locked(now);
     std::vector<std::uint32_t> retired;
     for (const auto& [spi, e] : sad_.entries()) {
       if (e.retiring && now >= e.retire_at) {
@@ -759,7 +771,9 @@ std::vector<NhrpPeer> DataPlane::nhrp_peers() const {
 
 DataPlaneCounters DataPlane::counters() const {
   std::lock_guard lock(mutex_);
-  return counters_;
+  DataPlaneCounters c = counters_;
+  c.held_esp = held_.size();
+  return c;
 }
 
 std::vector<daemon::PeerActivity> DataPlane::peer_activity() const {

@@ -378,9 +378,15 @@ TEST_F(DataPlaneTest, TamperedReplayedAndUnknownSpiAreDroppedAndCounted) {
   unknown[23] ^= 0xff;
   receive(*hub, unknown);
   EXPECT_EQ(hub_io.inner.size(), 1u);
-  const auto c = hub->counters();
+  auto c = hub->counters();
+  EXPECT_EQ(c.unknown_spi_drops, 0u) << "counted as dropped while it may still be decrypted";
+  EXPECT_EQ(c.held_esp, 1u);
+  hub->tick(std::chrono::steady_clock::now() + std::chrono::seconds(1));  // no SA came for it
+  c = hub->counters();
   EXPECT_EQ(c.crypto_drops, 2u);
   EXPECT_EQ(c.unknown_spi_drops, 1u);
+  EXPECT_EQ(c.held_esp, 0u);
+  EXPECT_EQ(c.network_in, 4u);
   const std::string show = hub->show_ipsec_sa(true);
   EXPECT_NE(show.find("    #pkts invalid prot (recv) 0, #pkts verify failed: 1\n"), std::string::npos)
       << show;
@@ -403,12 +409,55 @@ TEST_F(DataPlaneTest, EspArrivingJustBeforeItsSaIsInstalledIsDecryptedAtTheInsta
   ASSERT_EQ(spoke_io.outer.size(), 1u);
   receive(*hub, spoke_io.outer[0]);
   EXPECT_TRUE(hub_io.inner.empty());
-  EXPECT_EQ(hub->counters().unknown_spi_drops, 1u);
+  EXPECT_EQ(hub->counters().unknown_spi_drops, 0u);
+  EXPECT_EQ(hub->counters().held_esp, 1u);
   hub->install(hub_ev);
   ASSERT_EQ(hub_io.inner.size(), 1u);
   EXPECT_EQ(hub_io.inner[0], ping);
-  EXPECT_EQ(hub->counters().unknown_spi_drops, 0u);
-  EXPECT_EQ(hub->counters().network_in, 1u);
+  const auto c = hub->counters();
+  EXPECT_EQ(c.unknown_spi_drops, 0u);
+  EXPECT_EQ(c.held_esp, 0u);
+  EXPECT_EQ(c.network_in, 1u);
+}
+
+// Held ESP is an unknown-SPI drop exactly once: when it expires (tick), when newer held packets push
+// it out (at most 64 wait), never when its SA arrives; network_in counts each packet once.
+TEST_F(DataPlaneTest, HeldEspIsCountedAsUnknownSpiOnlyWhenItExpiresOrIsPushedOut) {
+  spoke->install(install_event(1, h2s, s2h, kSpokeNbma, kHubNbma, ike::ChildMode::kTransport,
+                               gre_host(kSpokeNbma), gre_host(kHubNbma)));
+  constexpr std::size_t kSent = 70;  // 6 more than are held
+  for (std::size_t i = 0; i < kSent; ++i) {
+    send(*spoke, icmp(kSpokeTunnel, kHubTunnel, static_cast<std::uint8_t>(i)));
+  }
+  ASSERT_EQ(spoke_io.outer.size(), kSent);
+  for (const auto& w : spoke_io.outer) {
+    receive(*hub, w);
+  }
+  auto c = hub->counters();
+  EXPECT_EQ(c.network_in, kSent);
+  EXPECT_EQ(c.held_esp, 64u);
+  EXPECT_EQ(c.unknown_spi_drops, kSent - 64);
+  hub->install(install_event(1, s2h, h2s, kHubNbma, kSpokeNbma, ike::ChildMode::kTransport,
+                             gre_host(kHubNbma), gre_host(kSpokeNbma)));
+  ASSERT_EQ(hub_io.inner.size(), 64u);
+  EXPECT_EQ(hub_io.inner.front()[20 + 8], static_cast<std::uint8_t>(kSent - 64)) << "not the newest 64";
+  c = hub->counters();
+  EXPECT_EQ(c.network_in, kSent);
+  EXPECT_EQ(c.held_esp, 0u);
+  EXPECT_EQ(c.unknown_spi_drops, kSent - 64);
+  hub->tick(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  EXPECT_EQ(hub->counters().unknown_spi_drops, kSent - 64) << "a decrypted packet counted as dropped";
+  // One more for an SPI that never comes: held, then dropped and counted once when it expires.
+  Bytes stray = spoke_io.outer[0];
+  stray[23] ^= 0xff;
+  receive(*hub, stray);
+  EXPECT_EQ(hub->counters().held_esp, 1u);
+  hub->tick(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  hub->tick(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+  c = hub->counters();
+  EXPECT_EQ(c.held_esp, 0u);
+  EXPECT_EQ(c.unknown_spi_drops, kSent - 64 + 1);
+  EXPECT_EQ(c.network_in, kSent + 1);
 }
 
 TEST_F(DataPlaneTest, RekeyIsMakeBeforeBreak) {
@@ -539,6 +588,7 @@ TEST_F(DataPlaneTest, ShowCountsPerFlowAcrossRekeysAndNhrpGoesWithTheLastSa) {
   hub->tick(std::chrono::steady_clock::now() + kRekeyedGrace + std::chrono::seconds(1));
   receive(*hub, late);
   EXPECT_EQ(hub_io.inner.size(), 3u);
+  hub->tick(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   EXPECT_EQ(hub->counters().unknown_spi_drops, 1u) << "the rekeyed SA did not retire";
   send(*spoke, icmp(kSpokeTunnel, kHubTunnel));
   receive(*hub, spoke_io.outer.at(3));

@@ -59,7 +59,7 @@ struct DataPlaneCounters {
   std::uint64_t tunnel_in = 0, network_in = 0;
   std::uint64_t no_sa_drops = 0;    // would have needed an SA that does not exist: dropped, not sent clear
   std::uint64_t no_nhrp_drops = 0;  // tunnel destination with no NBMA address
-  std::uint64_t unknown_spi_drops = 0;
+  std::uint64_t unknown_spi_drops = 0;  // ESP for an SPI whose SA did not come within kHeldFor
   std::uint64_t malformed_drops = 0;  // bad IPv4 header, bad GRE, ...
   std::uint64_t non_ipv4_drops = 0;   // from the tunnel interface: IPv6 (router solicitations, ...)
   std::uint64_t policy_drops = 0;     // decrypted but outside the SA's selectors
@@ -69,6 +69,9 @@ struct DataPlaneCounters {
   std::uint64_t send_errors = 0, deliver_errors = 0;
   std::uint64_t nhrp_requests_sent = 0, nhrp_requests_received = 0, nhrp_replies_sent = 0,
                 nhrp_replies_received = 0, nhrp_malformed = 0;
+  // Not a counter: ESP waiting now for its SA to be installed (network_in counts it; it becomes
+  // decrypted or an unknown_spi_drop later).
+  std::uint64_t held_esp = 0;
 };
 
 struct NhrpPeer {
@@ -125,11 +128,15 @@ class DataPlane final : public daemon::ChildSaSink {
     std::uint32_t outer_src = 0;    // inbound: the packet's outer source (learns NHRP)
   };
   void run_batch(std::vector<Pending>& jobs, driver::EspOp op);
-  void network_locked(std::span<const Packet> packets);
+  // arriving = false: packets that were held (network_in counted them when they arrived).
+  void network_locked(std::span<const Packet> packets, bool arriving);
   void run_held_locked(std::uint32_t inbound_spi);
+  void hold_locked(Packet ipv4, std::uint32_t spi);
+  void expire_held_locked(std::chrono::steady_clock::time_point now);
   // ESP for an SPI that is not installed, kept for a moment (kHeldFor, at most kHeldMax packets): a
   // rekey's responder sends on the new SA as soon as it has answered, and the initiator installs it only
   // when the answer is in (slow on the Verilator card); install() decrypts what waited for its SPI.
+  // A held packet counts as an unknown_spi_drop only when it expires or is pushed out by newer ones.
   struct HeldEsp {
     std::vector<std::uint8_t> packet;
     std::uint32_t spi = 0;
