@@ -1,10 +1,13 @@
 // esp_hold_check: simulation check of a valid/ready port (Verilator --assert): a valid that is not taken
-// stays up in the next cycle with the same payload. Nothing to synthesise.
+// stays up in the next cycle with the same payload. Nothing to synthesise (with SYNTHESIS defined it is an
+// empty shell, so that a synthesis tool reading every file of hw/rtl/esp reads it too).
 `default_nettype none
 
 module esp_hold_check #(
   parameter int unsigned W = 8,
-  parameter string NAME = "port"
+  // the port's name in the message; untyped, so that it takes the string's width: Yosys reads no
+  // `parameter string`
+  parameter NAME = "port"
 ) (
   input  wire logic         clk_i,
   input  wire logic         rst_ni,
