@@ -111,10 +111,22 @@ struct Daemon::Impl {
     }
   }
 
+  ~Impl() {
+    if (natt_adopted) {
+      sink.adopt_natt_socket(-1);  // the socket closes with this object: the data plane lets go first
+    }
+  }
+
   int run() {
     SignalFd signals;
     log.info("listening on UDP " + options.listen.to_string() + ":500 and :4500, control socket " +
              options.control_path);
+    // The data plane's packet thread reads port 4500 when it can (ESP in UDP decrypted in batches
+    // there); the IKE datagrams among them come back here through natt_datagram_fd().
+    natt_adopted = natt_adopted || sink.adopt_natt_socket(natt_socket.fd());
+    if (natt_adopted) {
+      log.info("UDP 4500: ESP in UDP is read by the data plane's packet thread, IKE comes back to this one");
+    }
     bool stopping = false;
     std::vector<std::uint8_t> buffer(kMaxDatagram + 1);
     for (;;) {
@@ -131,7 +143,7 @@ struct Daemon::Impl {
         break;
       }
       std::array<pollfd, 5> fds{{{ike_socket.fd(), POLLIN, 0},
-                                 {natt_socket.fd(), POLLIN, 0},
+                                 {natt_adopted ? sink.natt_datagram_fd() : natt_socket.fd(), POLLIN, 0},
                                  {control.fd(), POLLIN, 0},
                                  {signals.fd(), POLLIN, 0},
                                  {sink.lifetime_event_fd(), POLLIN, 0}}};  // -1: poll skips it
@@ -143,8 +155,16 @@ struct Daemon::Impl {
       if (fds[0].revents & POLLIN) {
         receive_all(ike_socket, buffer, false);
       }
-      if (fds[1].revents & POLLIN) {
+      if ((fds[1].revents & POLLIN) && !natt_adopted) {
         receive_all(natt_socket, buffer, true);
+      } else if (fds[1].revents & POLLIN) {
+        for (const auto& d : sink.take_natt_datagrams()) {
+          if (d.oversized) {
+            ++oversized;
+            continue;
+          }
+          on_datagram(d.local, d.remote, d.bytes, true);
+        }
       }
       if (fds[2].revents & POLLIN) {
         control.serve_pending();
@@ -185,19 +205,22 @@ struct Daemon::Impl {
         ++oversized;
         continue;
       }
-      ike::ByteView data(buffer.data(), r->size);
-      Classified c = classify_datagram(data, natt);
-      static constexpr const char* kKinds[] = {"IKE", "ESP", "keepalive", "malformed"};
-      log.debug("received " + std::to_string(r->size) + " bytes " + kKinds[static_cast<int>(c.kind)] +
-                " from " + r->remote.to_string() + " to " + r->local.to_string());
-      switch (c.kind) {
-        case DatagramKind::kIke: engine.on_datagram(r->local, r->remote, c.payload, ike::Clock::now()); break;
-        case DatagramKind::kEsp: sink.esp_in_udp(r->local, r->remote, c.payload); break;
-        case DatagramKind::kKeepalive: ++keepalives; break;
-        case DatagramKind::kMalformed: ++malformed; break;
-      }
-      drain();
+      on_datagram(r->local, r->remote, ike::ByteView(buffer.data(), r->size), natt);
     }
+  }
+
+  void on_datagram(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView data, bool natt) {
+    Classified c = classify_datagram(data, natt);
+    static constexpr const char* kKinds[] = {"IKE", "ESP", "keepalive", "malformed"};
+    log.debug("received " + std::to_string(data.size()) + " bytes " + kKinds[static_cast<int>(c.kind)] +
+              " from " + remote.to_string() + " to " + local.to_string());
+    switch (c.kind) {
+      case DatagramKind::kIke: engine.on_datagram(local, remote, c.payload, ike::Clock::now()); break;
+      case DatagramKind::kEsp: sink.esp_in_udp(local, remote, c.payload); break;
+      case DatagramKind::kKeepalive: ++keepalives; break;
+      case DatagramKind::kMalformed: ++malformed; break;
+    }
+    drain();
   }
 
   void start_due_initiations(ike::TimePoint now) {
@@ -360,6 +383,7 @@ struct Daemon::Impl {
   ike::TimePoint next_activity_check{};
   std::map<ike::IkeSaId, ike::TimePoint> dpd_asked;  // on-demand DPD: when we last asked, per IKE SA
   std::uint64_t keepalives = 0, malformed = 0, oversized = 0, send_errors = 0;
+  bool natt_adopted = false;  // the data plane reads natt_socket (adopt_natt_socket)
 };
 
 std::string Daemon::Impl::handle_command(const std::string& line) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hubsec/host/daemon/logger.hpp"
+#include "hubsec/host/daemon/udp_framing.hpp"
 
 namespace hubsec::host::datapath {
 
@@ -48,18 +49,144 @@ std::optional<DataPlaneConfig> data_plane_config(const config::Config& config, s
 
 Gateway::Gateway(std::unique_ptr<driver::EspOffload> offload, const DataPlaneConfig& config,
                  daemon::Logger& log)
-    : offload_(std::move(offload)),
+    : log_(log),
+      offload_(std::move(offload)),
       tun_(config.interface_name, config.tunnel_address, config.tunnel_mask, config.ip_mtu),
       data_plane_(std::make_unique<DataPlane>(*offload_, *this, log, config)) {
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   relay_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  ike_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ >= 0 && ike_fd_ >= 0) {
+    data_plane_->set_natt_reader(this);
+  }
 }
 
 Gateway::~Gateway() {
   stop();
   data_plane_.reset();  // removes its SAs from the backend before the backend goes
-  ::close(stop_fd_);
-  ::close(relay_fd_);
+  for (int fd : {stop_fd_, relay_fd_, wake_fd_, ike_fd_}) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+}
+
+bool Gateway::adopt(int fd) {
+  std::unique_lock lock(natt_mutex_);
+  if (!running_) {
+    natt_.attach(fd);  // no packet thread (not yet, or no more): nobody else uses natt_
+    return true;
+  }
+  natt_next_ = fd;
+  natt_change_ = true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  natt_cv_.wait(lock, [this] { return !natt_change_; });
+  return true;
+}
+
+void Gateway::apply_natt_change() {
+  std::lock_guard lock(natt_mutex_);
+  if (natt_change_) {
+    std::uint64_t count = 0;
+    [[maybe_unused]] auto n = ::read(wake_fd_, &count, sizeof count);
+    if (natt_next_ < 0) {
+      log_natt_stats();
+    }
+    natt_.attach(natt_next_);
+    natt_change_ = false;
+    natt_cv_.notify_all();
+  }
+}
+
+void Gateway::log_natt_stats() {
+  if (natt_.fd() < 0) {
+    return;
+  }
+  // How well batching worked (docs/benchmarks.md, Gateway): datagrams per GRO buffer and per GSO message.
+  const UdpEspStats& s = natt_.stats();
+  log_.info("UDP 4500 on the packet thread: received " + std::to_string(s.received_datagrams) +
+            " datagrams in " + std::to_string(s.received_buffers) + " buffers (" +
+            std::to_string(s.receive_calls) + " recvmmsg), sent " + std::to_string(s.sent_datagrams) + " in " +
+            std::to_string(s.sent_messages) + " messages (" + std::to_string(s.send_calls) + " sendmmsg)" +
+            (s.gso_refused ? ", UDP GSO refused by the kernel" : ""));
+}
+
+std::vector<daemon::NattDatagram> Gateway::take() {
+  std::uint64_t count = 0;
+  [[maybe_unused]] auto n = ::read(ike_fd_, &count, sizeof count);  // before the swap: no lost wake-up
+  std::vector<daemon::NattDatagram> out;
+  std::lock_guard lock(ike_mutex_);
+  out.swap(ike_);
+  return out;
+}
+
+void Gateway::send_outer_batch(std::span<const Packet> packets, std::span<std::uint8_t> sent) {
+  if (natt_.fd() < 0 || std::this_thread::get_id() != packet_thread_) {
+    esp_.send_batch(packets, sent);
+    return;
+  }
+  std::vector<Packet> raw, udp;
+  std::vector<std::size_t> raw_at, udp_at;
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    const bool in_udp = natt_.takes(packets[i]);
+    (in_udp ? udp : raw).push_back(packets[i]);
+    (in_udp ? udp_at : raw_at).push_back(i);
+  }
+  std::vector<std::uint8_t> ok(packets.size());
+  if (!raw.empty()) {
+    esp_.send_batch(raw, std::span(ok).first(raw.size()));
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      sent[raw_at[i]] = ok[i];
+    }
+  }
+  if (!udp.empty()) {
+    natt_.send(udp, std::span(ok).first(udp.size()));
+    for (std::size_t i = 0; i < udp.size(); ++i) {
+      sent[udp_at[i]] = ok[i];
+    }
+  }
+}
+
+void Gateway::receive_natt(std::vector<std::vector<std::uint8_t>>& buffers) {
+  std::vector<UdpEspSocket::Datagram> got;
+  if (natt_.receive(buffers, got) == 0) {
+    return;
+  }
+  std::vector<UdpEsp> esp;
+  std::vector<daemon::NattDatagram> ike;
+  for (const auto& d : got) {
+    const ike::Endpoint local{ike::IpAddress::v4(d.dst), d.dport}, remote{ike::IpAddress::v4(d.src), d.sport};
+    if (d.truncated) {
+      ike.push_back(daemon::NattDatagram{local, remote, {}, true});  // the daemon counts it
+      continue;
+    }
+    // A GRO buffer holds datagrams of `segment` bytes (the last may be shorter): each one is looked at
+    // on its own; an IKE message behind ESP of the same flow can be the last of them.
+    for (std::size_t at = 0; at < d.bytes.size(); at += d.segment) {
+      const auto one = d.bytes.subspan(at, std::min(d.segment, d.bytes.size() - at));
+      if (daemon::classify_datagram(one, true).kind == daemon::DatagramKind::kEsp) {
+        esp.push_back(UdpEsp{d.src, d.dst, d.sport, d.dport, one});
+      } else {
+        ike.push_back(daemon::NattDatagram{local, remote, {one.begin(), one.end()}, false});
+      }
+    }
+  }
+  if (!ike.empty()) {
+    {
+      std::lock_guard lock(ike_mutex_);
+      for (auto& x : ike) {
+        ike_.push_back(std::move(x));
+      }
+    }
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(ike_fd_, &one, sizeof one);
+  }
+  for (std::size_t at = 0; at < esp.size(); at += kBatch) {  // the backend's batch size
+    data_plane_->from_network_udp(std::span(esp).subspan(at, std::min(kBatch, esp.size() - at)));
+  }
+  flush_inner();
 }
 
 void Gateway::start() {
@@ -111,20 +238,36 @@ void Gateway::flush_inner() {
 
 void Gateway::run() {
   packet_thread_ = std::this_thread::get_id();
+  {
+    std::lock_guard lock(natt_mutex_);
+    running_ = true;
+  }
   std::vector<std::vector<std::uint8_t>> buffers(kBatch, std::vector<std::uint8_t>(kMaxPacket));
   std::vector<Packet> batch;
   batch.reserve(kBatch);
+  std::vector<std::size_t> sizes(kBatch);
   std::vector<std::vector<std::uint8_t>> segments;
   for (;;) {
-    std::array<pollfd, 4> fds{{{tun_.fd(), POLLIN, 0},
+    apply_natt_change();
+    std::array<pollfd, 6> fds{{{tun_.fd(), POLLIN, 0},
                                {esp_.receive_fd(), POLLIN, 0},
                                {stop_fd_, POLLIN, 0},
-                               {relay_fd_, POLLIN, 0}}};
+                               {relay_fd_, POLLIN, 0},
+                               {wake_fd_, POLLIN, 0},
+                               {natt_.fd(), POLLIN, 0}}};  // -1 (not adopted): poll skips it
     if (::poll(fds.data(), fds.size(), 500) < 0) {
       continue;  // EINTR
     }
     data_plane_->tick(std::chrono::steady_clock::now());
     if (fds[2].revents & POLLIN) {
+      std::lock_guard lock(natt_mutex_);
+      running_ = false;
+      log_natt_stats();
+      if (natt_change_) {  // adopt() waits: it may now use natt_ itself
+        natt_change_ = false;
+        natt_.attach(natt_next_);
+        natt_cv_.notify_all();
+      }
       return;
     }
     if (fds[3].revents & POLLIN) {
@@ -165,15 +308,15 @@ void Gateway::run() {
     }
     if (fds[1].revents & POLLIN) {
       batch.clear();
-      while (batch.size() < kBatch) {
-        auto n = esp_.receive(buffers[batch.size()]);
-        if (!n) {
-          break;
-        }
-        batch.emplace_back(buffers[batch.size()].data(), *n);
+      const std::size_t n = esp_.receive_batch(buffers, sizes);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.emplace_back(buffers[i].data(), sizes[i]);
       }
       data_plane_->from_network(batch);
       flush_inner();
+    }
+    if (fds[5].revents & POLLIN) {
+      receive_natt(buffers);
     }
   }
 }

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -154,6 +155,70 @@ bool RawEspSocket::send(std::span<const std::uint8_t> ipv4) {
   std::memcpy(&to.sin_addr.s_addr, ipv4.data() + 16, 4);
   return ::sendto(tx_, ipv4.data(), ipv4.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
          static_cast<ssize_t>(ipv4.size());
+}
+
+std::size_t RawEspSocket::receive_batch(std::span<std::vector<std::uint8_t>> buffers,
+                                        std::span<std::size_t> sizes) {
+  constexpr std::size_t kMax = 64;
+  const std::size_t count = std::min({buffers.size(), sizes.size(), kMax});
+  mmsghdr msgs[kMax]{};
+  iovec iov[kMax];
+  for (std::size_t i = 0; i < count; ++i) {
+    iov[i] = {buffers[i].data(), buffers[i].size()};
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  const int n = ::recvmmsg(rx_, msgs, static_cast<unsigned>(count), MSG_DONTWAIT, nullptr);
+  if (n <= 0) {
+    return 0;
+  }
+  for (int i = 0; i < n; ++i) {
+    sizes[static_cast<std::size_t>(i)] = msgs[i].msg_len;
+  }
+  return static_cast<std::size_t>(n);
+}
+
+void RawEspSocket::send_batch(std::span<const std::span<const std::uint8_t>> packets,
+                              std::span<std::uint8_t> sent) {
+  constexpr std::size_t kMax = 64;
+  mmsghdr msgs[kMax];
+  iovec iov[kMax];
+  sockaddr_in to[kMax];
+  std::size_t next = 0;
+  while (next < packets.size()) {
+    std::size_t m = 0;
+    std::size_t index[kMax];
+    for (; next < packets.size() && m < kMax; ++next) {
+      const auto& p = packets[next];
+      sent[next] = 0;
+      if (p.size() < 20) {
+        continue;  // not an IPv4 packet: not sent
+      }
+      to[m] = sockaddr_in{};
+      to[m].sin_family = AF_INET;
+      std::memcpy(&to[m].sin_addr.s_addr, p.data() + 16, 4);
+      iov[m] = {const_cast<std::uint8_t*>(p.data()), p.size()};
+      msgs[m].msg_hdr = msghdr{};
+      msgs[m].msg_hdr.msg_name = &to[m];
+      msgs[m].msg_hdr.msg_namelen = sizeof to[m];
+      msgs[m].msg_hdr.msg_iov = &iov[m];
+      msgs[m].msg_hdr.msg_iovlen = 1;
+      index[m++] = next;
+    }
+    std::size_t done = 0;
+    while (done < m) {
+      const int n = ::sendmmsg(tx_, msgs + done, static_cast<unsigned>(m - done), 0);
+      if (n <= 0) {
+        ++done;  // this one failed (sent stays 0); the rest are tried
+        continue;
+      }
+      for (int i = 0; i < n; ++i) {
+        const std::size_t k = done + static_cast<std::size_t>(i);
+        sent[index[k]] = msgs[k].msg_len == packets[index[k]].size() ? 1 : 0;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+  }
 }
 
 }  // namespace hubsec::host::datapath

@@ -11,7 +11,12 @@ namespace hubsec::host::datapath::testing {
 
 struct CaptureIo final : PacketIo {
   std::vector<std::vector<std::uint8_t>> outer, inner;
+  std::size_t refuse_every = 0;  // > 0: every n-th send_outer fails (not captured), for send-error counts
+  std::size_t sends = 0;
   bool send_outer(Packet p) override {
+    if (refuse_every > 0 && ++sends % refuse_every == 0) {
+      return false;
+    }
     outer.emplace_back(p.begin(), p.end());
     return true;
   }

@@ -420,6 +420,29 @@ TEST_F(DataPlaneTest, EspArrivingJustBeforeItsSaIsInstalledIsDecryptedAtTheInsta
   EXPECT_EQ(c.network_in, 1u);
 }
 
+// The ESP of a batch leaves through PacketIo::send_outer_batch; each packet that did not leave is a
+// send error of the data path and of its SA (IOS: #send errors), the others are sent.
+TEST_F(DataPlaneTest, SendErrorsInABatchAreCountedPerPacketAndPerSa) {
+  connect(1, h2s, s2h);
+  spoke_io.refuse_every = 2;
+  std::vector<Bytes> pings;
+  for (std::uint8_t i = 0; i < 6; ++i) {
+    pings.push_back(icmp(kSpokeTunnel, kHubTunnel, i));
+  }
+  std::vector<Packet> batch(pings.begin(), pings.end());
+  spoke->from_tunnel(batch);
+  EXPECT_EQ(spoke_io.outer.size(), 3u);
+  EXPECT_EQ(spoke->counters().send_errors, 3u);
+  EXPECT_NE(spoke->show_ipsec_sa().find("    #send errors 3, #recv errors 0\n"), std::string::npos)
+      << spoke->show_ipsec_sa();
+  for (const auto& w : spoke_io.outer) {
+    receive(*hub, w);
+  }
+  ASSERT_EQ(hub_io.inner.size(), 3u);
+  EXPECT_EQ(hub_io.inner[0], pings[0]);
+  EXPECT_EQ(hub_io.inner[1], pings[2]);
+}
+
 // Held ESP is an unknown-SPI drop exactly once: when it expires (tick), when newer held packets push
 // it out (at most 64 wait), never when its SA arrives; network_in counts each packet once.
 TEST_F(DataPlaneTest, HeldEspIsCountedAsUnknownSpiOnlyWhenItExpiresOrIsPushedOut) {

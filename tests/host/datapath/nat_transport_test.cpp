@@ -63,12 +63,12 @@ ike::ChildSaInstall event(const Keys& in, const Keys& out, ike::Endpoint local, 
   return ev;
 }
 
-Bytes icmp(std::uint32_t src, std::uint32_t dst) {
+Bytes icmp(std::uint32_t src, std::uint32_t dst, std::uint8_t fill = 0x5a) {
   driver::Ipv4Header h;
   h.protocol = 1;
   h.src = src;
   h.dst = dst;
-  Bytes body(40, 0x5a);
+  Bytes body(40, fill);
   body[0] = 8;
   return driver::build_ipv4_packet(h, body);
 }
@@ -171,6 +171,41 @@ TEST_F(NatTransportTest, RegistrationAndPingsBothWaysGoThroughTheNatsAddressAndP
   ASSERT_EQ(hub_io.inner.size(), 1u);
   EXPECT_EQ(hub_io.inner[0], up);
   EXPECT_EQ(hub->counters().policy_drops + hub->counters().no_sa_drops + spoke->counters().policy_drops, 0u);
+}
+
+// The packet thread's path: a batch of ESP in UDP as the port-4500 socket delivers it (a GRO buffer
+// split into datagrams) goes through from_network_udp at once; an unknown SPI among them waits.
+TEST_F(NatTransportTest, ABatchOfEspInUdpFromTheSocketIsDecryptedTogether) {
+  spoke->tick(std::chrono::steady_clock::now());
+  spoke_to_hub(spoke_io.outer[0]);  // registration: the hub learns where the spoke is
+  std::vector<Bytes> ups;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    ups.push_back(icmp(kSpokeTunnel, kHubTunnel, i));
+  }
+  std::vector<Packet> batch(ups.begin(), ups.end());
+  spoke->from_tunnel(batch);
+  ASSERT_EQ(spoke_io.outer.size(), 6u);
+  std::vector<Udp> wire;
+  for (std::size_t i = 1; i < 6; ++i) {
+    wire.push_back(parse_udp(spoke_io.outer[i]));
+  }
+  Bytes stray = wire[0].payload;  // an SPI nobody installed
+  stray[0] ^= 0x40;
+  std::vector<UdpEsp> in;
+  for (const auto& u : wire) {
+    in.push_back(UdpEsp{kNat, kHub, kNatPort, u.dport, u.payload});  // after the NAT
+  }
+  in.push_back(UdpEsp{kNat, kHub, kNatPort, 4500, stray});
+  const auto before = hub->counters();
+  hub->from_network_udp(in);
+  ASSERT_EQ(hub_io.inner.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(hub_io.inner[i], ups[i]);
+  }
+  const auto after = hub->counters();
+  EXPECT_EQ(after.network_in - before.network_in, 6u);
+  EXPECT_EQ(after.held_esp, 1u);
+  EXPECT_EQ(after.policy_drops + after.crypto_drops + after.malformed_drops, 0u);
 }
 
 TEST_F(NatTransportTest, ANewNatMappingMovesTheTraffic) {

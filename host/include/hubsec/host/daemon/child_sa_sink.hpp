@@ -29,6 +29,14 @@ struct PeerActivity {
   std::chrono::steady_clock::time_point last_in{}, last_out{};  // installation counts as "in"
 };
 
+// A datagram from the port-4500 socket that is not ESP (IKE behind its non-ESP marker, a NAT
+// keepalive, garbage), handed back by a data plane that reads that socket (adopt_natt_socket).
+struct NattDatagram {
+  ike::Endpoint local, remote;
+  std::vector<std::uint8_t> bytes;
+  bool oversized = false;  // larger than the data plane's buffer: bytes is empty
+};
+
 class ChildSaSink {
  public:
   virtual ~ChildSaSink() = default;
@@ -37,6 +45,18 @@ class ChildSaSink {
   virtual void remove(const ike::ChildSaDelete& event) = 0;
   // One ESP packet (from the SPI on) received in UDP on port 4500.
   virtual void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) = 0;
+  // Port 4500 carries ESP in UDP besides IKE. A data plane with its own packet thread may read that
+  // socket itself (batched, ESP decrypted there, not on the IKE thread): adopt_natt_socket(fd) true =
+  // from now on it reads every datagram and hands back the rest through take_natt_datagrams() when
+  // natt_datagram_fd() (an eventfd) is readable; false = the daemon reads it and passes ESP to
+  // esp_in_udp(). adopt_natt_socket(-1) gives the socket back; it returns once the data plane no
+  // longer uses it.
+  virtual bool adopt_natt_socket(int fd) {
+    (void)fd;
+    return false;
+  }
+  virtual int natt_datagram_fd() const { return -1; }
+  virtual std::vector<NattDatagram> take_natt_datagrams() { return {}; }
   // The answer to `show crypto ipsec sa [detail]` (IOS layout, ipsec_sa_show.hpp): the data plane
   // owns the SAs and their counters.
   // `peer`: only the flows to that address (empty: all).

@@ -41,6 +41,30 @@ class PacketIo {
   virtual ~PacketIo() = default;
   virtual bool send_outer(Packet ipv4) = 0;
   virtual bool deliver_inner(Packet ipv4) = 0;
+  // The ESP packets of one batch, in order (sent[i] = 1: packets[i] left): hubsecd sends them with
+  // few system calls (sendmmsg, UDP GSO). The default sends them one at a time.
+  virtual void send_outer_batch(std::span<const Packet> packets, std::span<std::uint8_t> sent) {
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+      sent[i] = send_outer(packets[i]) ? 1 : 0;
+    }
+  }
+};
+
+// ESP in UDP as a UDP socket delivers it: the addresses and ports (host order) and the ESP packet.
+struct UdpEsp {
+  std::uint32_t src = 0, dst = 0;
+  std::uint16_t sport = 0, dport = 0;
+  Packet esp;
+};
+
+// The packet thread's reader of the port-4500 socket (Gateway); the daemon reaches it through the
+// DataPlane's ChildSaSink methods adopt_natt_socket / natt_datagram_fd / take_natt_datagrams.
+class NattReader {
+ public:
+  virtual ~NattReader() = default;
+  virtual bool adopt(int fd) = 0;
+  virtual int datagram_fd() const = 0;
+  virtual std::vector<daemon::NattDatagram> take() = 0;
 };
 
 struct DataPlaneConfig {
@@ -93,6 +117,13 @@ class DataPlane final : public daemon::ChildSaSink {
   void update(const ike::ChildSaUpdate& event) override;
   void remove(const ike::ChildSaDelete& event) override;
   void esp_in_udp(const ike::Endpoint& local, const ike::Endpoint& remote, ike::ByteView packet) override;
+  bool adopt_natt_socket(int fd) override { return natt_reader_ && natt_reader_->adopt(fd); }
+  int natt_datagram_fd() const override { return natt_reader_ ? natt_reader_->datagram_fd() : -1; }
+  std::vector<daemon::NattDatagram> take_natt_datagrams() override {
+    return natt_reader_ ? natt_reader_->take() : std::vector<daemon::NattDatagram>{};
+  }
+  // Set once, before the daemon starts (Gateway): without one the daemon reads port 4500 itself.
+  void set_natt_reader(NattReader* reader) { natt_reader_ = reader; }
   std::string show_ipsec_sa(bool detail = false, const std::string& peer = {}) const override;
   // Volume lifetimes (kilobytes/packets) that ran out: soft = the backend's soft limit (90 %) was
   // crossed, time to rekey; hard = the backend refused a packet at the hard limit. Each reported
@@ -104,6 +135,7 @@ class DataPlane final : public daemon::ChildSaSink {
   // Packet paths (the packet thread), a batch at a time.
   void from_tunnel(std::span<const Packet> packets);
   void from_network(std::span<const Packet> packets);  // whole IPv4 packets: IP/ESP or IP/UDP/ESP
+  void from_network_udp(std::span<const UdpEsp> packets);  // ESP in UDP from the port-4500 socket
 
   // Timers: rekeyed SAs retire (kRekeyedGrace after their delete); a spoke (re)sends its NHRP
   // registration to its NHS (every 2 s until answered, then every holding time / 3). Called by the
@@ -130,6 +162,8 @@ class DataPlane final : public daemon::ChildSaSink {
   void run_batch(std::vector<Pending>& jobs, driver::EspOp op);
   // arriving = false: packets that were held (network_in counted them when they arrived).
   void network_locked(std::span<const Packet> packets, bool arriving);
+  void network_udp_locked(std::span<const UdpEsp> packets);
+  void queue_inbound(Packet ipv4, std::uint32_t outer_src, std::uint32_t spi, std::vector<Pending>& jobs);
   void run_held_locked(std::uint32_t inbound_spi);
   void hold_locked(Packet ipv4, std::uint32_t spi);
   void expire_held_locked(std::chrono::steady_clock::time_point now);
@@ -168,6 +202,7 @@ class DataPlane final : public daemon::ChildSaSink {
   };
   std::map<std::uint32_t, std::unique_ptr<StoredParams>> params_;  // by inbound SPI
 
+  NattReader* natt_reader_ = nullptr;
   mutable std::mutex mutex_;
   driver::EspOffload& offload_;
   PacketIo& io_;

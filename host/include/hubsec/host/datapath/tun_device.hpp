@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "hubsec/host/datapath/tcp_coalesce.hpp"
 
@@ -48,6 +49,11 @@ class RawEspSocket {
   int receive_fd() const { return rx_; }
   std::optional<std::size_t> receive(std::span<std::uint8_t> buffer);
   bool send(std::span<const std::uint8_t> ipv4);  // destination taken from the header
+  // Batches, one system call for many packets (recvmmsg / sendmmsg). receive_batch: up to
+  // buffers.size() packets, their sizes in sizes[]; returns how many (0: none waiting).
+  std::size_t receive_batch(std::span<std::vector<std::uint8_t>> buffers, std::span<std::size_t> sizes);
+  // sent[i] = 1 for each packet that left.
+  void send_batch(std::span<const std::span<const std::uint8_t>> packets, std::span<std::uint8_t> sent);
 
  private:
   int rx_ = -1, tx_ = -1;
