@@ -13,6 +13,10 @@
 //   UNROLL = 1, 2 or 7 (small configurations for fast simulation): the round stages form a ring that each
 //     block travels 14 / UNROLL times. Latency 15 cycles when the ring is free; throughput UNROLL blocks
 //     per 14 cycles, UNROLL + 1 blocks in flight; a block that recirculates has priority over the input.
+//   ENTRY_REG = 0: no entry register; the initial AddRoundKey is computed in front of the first round
+//     stage, in the cycle of the input handshake. One cycle less latency (14 with UNROLL = 14), for a
+//     feedback mode whose next input waits on this output (the CBC encryption of esp_outbound); one XOR
+//     level more in front of the first stage's S-boxes, from the input ports.
 // Blocks leave in the order they entered.
 // Reset: synchronous, active low (rst_ni), on the valid bits only (UltraScale+ prefers synchronous resets).
 // Handshakes: valid/ready. A stalled output (out_valid_o && !out_ready_i) freezes the stages; in_ready_o
@@ -23,7 +27,8 @@
 module aes_cipher #(
     parameter bit          DECRYPT = 1'b0,
     parameter int unsigned UNROLL  = 14,
-    parameter int unsigned TAG_W   = 8
+    parameter int unsigned TAG_W   = 8,
+    parameter bit          ENTRY_REG = 1'b1  // 0: initial AddRoundKey in the first round stage (see above)
 ) (
     input  logic                          clk_i,
     input  logic                          rst_ni,
@@ -41,11 +46,11 @@ module aes_cipher #(
   localparam bit LOOP = (UNROLL != 14);  // 14 rounds: fully unrolled
   localparam int unsigned LAST = UNROLL - 1;
 
-  // Entry stage: the block after the initial AddRoundKey.
-  logic                          e_valid_q;
-  hubsec_crypto_pkg::aes_block_t e_state_q;
-  hubsec_crypto_pkg::aes_key_t   e_win_q;
-  logic [TAG_W-1:0]              e_tag_q;
+  // Entry stage: the block after the initial AddRoundKey (the entry register, or the input itself).
+  logic                          e_valid;
+  hubsec_crypto_pkg::aes_block_t e_state;
+  hubsec_crypto_pkg::aes_key_t   e_win;
+  logic [TAG_W-1:0]              e_tag;
 
   // Round stages: the block after round rnd_q - 1 (rnd_q is the next round to run, 15 when done).
   logic                          valid_q[UNROLL];
@@ -71,23 +76,43 @@ module aes_cipher #(
   assign recirc       = valid_q[LAST] && !done;
   assign advance      = !out_valid_o || out_ready_i;
   assign entry_drains = advance && !recirc;
-  assign in_ready_o   = !e_valid_q || entry_drains;
+  assign in_ready_o   = ENTRY_REG ? (!e_valid || entry_drains) : entry_drains;
   assign out_block_o  = state_q[LAST];
   assign out_tag_o    = tag_q[LAST];
 
   // ---- entry stage ----
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) e_valid_q <= 1'b0;
-    else if (in_ready_o) e_valid_q <= in_valid_i;
-  end
+  // Round key 0 (w[0..3]) forwards, round key 14 (w[56..59]) backwards.
+  hubsec_crypto_pkg::aes_block_t in_ark;
+  assign in_ark = in_block_i ^ (DECRYPT ? in_key_i[127:0] : in_key_i[255:128]);
 
-  always_ff @(posedge clk_i) begin
-    if (in_valid_i && in_ready_o) begin
-      // Round key 0 (w[0..3]) forwards, round key 14 (w[56..59]) backwards.
-      e_state_q <= in_block_i ^ (DECRYPT ? in_key_i[127:0] : in_key_i[255:128]);
-      e_win_q   <= in_key_i;
-      e_tag_q   <= in_tag_i;
+  if (ENTRY_REG) begin : g_entry_reg
+    logic                          e_valid_q;
+    hubsec_crypto_pkg::aes_block_t e_state_q;
+    hubsec_crypto_pkg::aes_key_t   e_win_q;
+    logic [TAG_W-1:0]              e_tag_q;
+    assign e_valid = e_valid_q;
+    assign e_state = e_state_q;
+    assign e_win   = e_win_q;
+    assign e_tag   = e_tag_q;
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) e_valid_q <= 1'b0;
+      else if (in_ready_o) e_valid_q <= in_valid_i;
     end
+
+    always_ff @(posedge clk_i) begin
+      if (in_valid_i && in_ready_o) begin
+        e_state_q <= in_ark;
+        e_win_q   <= in_key_i;
+        e_tag_q   <= in_tag_i;
+      end
+    end
+  end else begin : g_entry_comb
+    // The first round stage takes the input itself when it does not take a recirculating block (the
+    // input handshake is exactly that: in_ready_o = entry_drains).
+    assign e_valid = in_valid_i;
+    assign e_state = in_ark;
+    assign e_win   = in_key_i;
+    assign e_tag   = in_tag_i;
   end
 
   // ---- round stages ----
@@ -96,10 +121,10 @@ module aes_cipher #(
     logic [3:0] step;    // key-schedule step that yields the next stage's window
 
     if (s == 0) begin : g_src_entry
-      assign src_valid[s] = recirc || e_valid_q;
-      assign src_state[s] = recirc ? state_q[LAST] : e_state_q;
-      assign src_win[s]   = recirc ? win_q[LAST] : e_win_q;
-      assign src_tag[s]   = recirc ? tag_q[LAST] : e_tag_q;
+      assign src_valid[s] = recirc || e_valid;
+      assign src_state[s] = recirc ? state_q[LAST] : e_state;
+      assign src_win[s]   = recirc ? win_q[LAST] : e_win;
+      assign src_tag[s]   = recirc ? tag_q[LAST] : e_tag;
       assign src_rnd[s]   = recirc ? rnd_q[LAST] : 4'd1;
     end else begin : g_src_prev
       assign src_valid[s] = valid_q[s-1];
