@@ -1,6 +1,7 @@
 #include "hubsec/host/datapath/tcp_coalesce.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <optional>
 
@@ -63,8 +64,25 @@ std::uint16_t fold(std::uint32_t sum) {
   return static_cast<std::uint16_t>(sum);
 }
 
+// The Internet checksum's one's-complement sum (RFC 1071) of `data` as 16-bit big-endian words, plus
+// `sum`. It runs over every byte of every TCP segment cut from a TSO read, so it adds 32-bit words in
+// host order into 64 bits and swaps bytes once at the end: a one's-complement sum does not depend on
+// byte order (RFC 1071 2.(B)).
 std::uint32_t sum_words(std::span<const std::uint8_t> data, std::uint32_t sum = 0) {
+  std::uint64_t wide = 0;
   std::size_t i = 0;
+  for (; i + 4 <= data.size(); i += 4) {
+    std::uint32_t w = 0;
+    std::memcpy(&w, data.data() + i, sizeof w);
+    wide += w;
+  }
+  wide = (wide & 0xffffffffu) + (wide >> 32);  // at most 2^33: twice more reaches 16 bits
+  wide = (wide & 0xffffffffu) + (wide >> 32);
+  std::uint16_t host_order = fold(static_cast<std::uint32_t>(wide));
+  if constexpr (std::endian::native == std::endian::little) {
+    host_order = static_cast<std::uint16_t>((host_order >> 8) | (host_order << 8));
+  }
+  sum += host_order;
   for (; i + 1 < data.size(); i += 2) {
     sum += load_be16(data.data() + i);
   }
