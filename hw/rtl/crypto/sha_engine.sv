@@ -21,6 +21,11 @@
 // Latency: a one-block message's digest leaves 5 cycles after the core's (2*ROUNDS + 3; 136 cycles SHA-256,
 // 168 SHA-1) from its beat: beat into the buffer, group choice, final choice, pick, issue. Each further
 // block of a message waits for the previous one (a context has one block in the core at a time).
+// LOWLAT = 1 selects the core's low-latency ring (two rounds per cycle, ROUNDS/2 + 2 cycles) and a fast
+// issue path: a context whose next block becomes ready when its result returns or its last beat arrives is
+// picked the next cycle, skipping the two round-robin stages, whenever the round-robin has no choice to
+// offer (so it never overtakes a waiting context). A one-block message then takes ROUNDS/2 + 4 cycles
+// (44 SHA-1, 36 SHA-256), and so does each further block of a lone message.
 `default_nettype none
 
 module sha_engine #(
@@ -28,6 +33,7 @@ module sha_engine #(
   parameter int unsigned CTX = 8,     // contexts (messages in flight); power of two, >= 2
   parameter int unsigned N_RND = 4,   // round units in the core (see sha_core)
   parameter int unsigned LEN_W = 32,  // message length counter width in bytes
+  parameter int unsigned LOWLAT = 0,  // 1: low-latency core (two rounds per unit) and fast issue, see above
   localparam int unsigned SW = (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ? 160 : 256,
   localparam int unsigned CW = $clog2(CTX)
 ) (
@@ -151,8 +157,13 @@ module sha_engine #(
   logic [CW-1:0] sc;  // issuing context
   logic core_in_ready, core_in_fire;
 
+  // fast issue (LOWLAT): a context picked past the round-robin this cycle
+  logic fast_take;
+  logic [CW-1:0] fast_c;
+  logic [CTX-1:0] fast_x;  // left out of stage A: the fast candidate of this cycle
+
   assign cand = full_q & ~infl_q;
-  assign cand_x = cand & ~sel_1h_q;
+  assign cand_x = cand & ~sel_1h_q & ~fast_x;
 
   // stage A
   for (genvar g = 0; g < NG; g++) begin : g_grp
@@ -198,8 +209,8 @@ module sha_engine #(
   end
 
   assign core_in_fire = iss_v_q && core_in_ready;
-  assign pick_v = sel_v_q && (!iss_v_q || core_in_ready);
-  assign pick = sel_q;
+  assign pick_v = (sel_v_q || fast_take) && (!iss_v_q || core_in_ready);
+  assign pick = fast_take ? fast_c : sel_q;
 
   // round-robin pointers, moved when a choice is picked
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -323,7 +334,7 @@ module sha_engine #(
   logic [TW-1:0] core_out_tag;
   logic [SW-1:0] core_out_h;
 
-  sha_core #(.ALG(ALG), .N_RND(N_RND), .TW(TW)) u_core (
+  sha_core #(.ALG(ALG), .N_RND(N_RND), .TW(TW), .LOWLAT(LOWLAT)) u_core (
     .clk_i, .rst_ni,
     .in_valid_i(iss_v_q), .in_ready_o(core_in_ready), .in_tag_i({sc, iss_op_q, sk, fin}), .in_h_i(blk_h),
     .in_block_i(blk),
@@ -353,6 +364,39 @@ module sha_engine #(
   assign out_op_o = rop;
   assign out_digest_o = (rk == hubsec_crypto_pkg::SHA_BLK_KOPAD) ? aux_q[rc] : core_out_h;
   assign out_ostate_o = (rk == hubsec_crypto_pkg::SHA_BLK_KOPAD) ? core_out_h : '0;
+
+  // ---- fast issue (LOWLAT) ----
+  // A context whose next block is ready as its previous result lands (an HMAC outer block, a key block,
+  // a padding block, or a data block that filled meanwhile), or whose block is completed by a beat while it
+  // has nothing in flight, is registered here and picked the next cycle if the round-robin offers nothing
+  // then; otherwise it stays a candidate and the round-robin picks it later. Stage A leaves it out in that
+  // cycle (as it leaves out sel_q), so the round-robin cannot choose it a second time.
+  if (LOWLAT != 0) begin : g_fast
+    logic fast_v_q, res_next, beat_next;
+    logic [CW-1:0] fast_c_q;
+    logic [CTX-1:0] fast_1h_q;
+    assign res_next = res_fire && !need_out &&
+                      ((r_data && rfin) || rk == hubsec_crypto_pkg::SHA_BLK_KIPAD || full_q[rc]);
+    assign beat_next = (take & take_done & ~infl_q) != '0;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        fast_v_q <= 1'b0;
+        fast_c_q <= '0;
+        fast_1h_q <= '0;
+      end else begin
+        fast_v_q <= res_next || beat_next;
+        fast_c_q <= res_next ? rc : ic;
+        fast_1h_q <= (res_next || beat_next) ? CTX'(1) << (res_next ? rc : ic) : '0;
+      end
+    end
+    assign fast_take = fast_v_q && !sel_v_q;
+    assign fast_c = fast_c_q;
+    assign fast_x = fast_1h_q;
+  end else begin : g_no_fast
+    assign fast_take = 1'b0;
+    assign fast_c = '0;
+    assign fast_x = '0;
+  end
 
   // ---- per-context state updates (the three sources never touch the same field of the same context
   //      in one cycle: see the assertions below) ----
