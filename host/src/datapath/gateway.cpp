@@ -16,6 +16,9 @@ namespace hubsec::host::datapath {
 namespace {
 
 constexpr std::size_t kBatch = 32;  // packets per EspOffload submit
+// Datagrams for the daemon waiting at most (IKE, keepalives): the socket's buffer bounded them when the
+// daemon read it; beyond this a flood of non-ESP datagrams is dropped and counted (logged on stop).
+constexpr std::size_t kMaxQueuedForIke = 4096;
 constexpr std::size_t kMaxPacket = 65535;
 constexpr std::uint8_t kVnetNeedsCsum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
 
@@ -110,7 +113,9 @@ void Gateway::log_natt_stats() {
             " datagrams in " + std::to_string(s.received_buffers) + " buffers (" +
             std::to_string(s.receive_calls) + " recvmmsg), sent " + std::to_string(s.sent_datagrams) + " in " +
             std::to_string(s.sent_messages) + " messages (" + std::to_string(s.send_calls) + " sendmmsg)" +
-            (s.gso_refused ? ", UDP GSO refused by the kernel" : ""));
+            (s.gso_refused ? ", UDP GSO refused by the kernel" : "") +
+            (ike_dropped_ ? ", " + std::to_string(ike_dropped_) + " non-ESP datagrams dropped (IKE thread behind)"
+                          : ""));
 }
 
 std::vector<daemon::NattDatagram> Gateway::take() {
@@ -177,7 +182,11 @@ void Gateway::receive_natt(std::vector<std::vector<std::uint8_t>>& buffers) {
     {
       std::lock_guard lock(ike_mutex_);
       for (auto& x : ike) {
-        ike_.push_back(std::move(x));
+        if (ike_.size() < kMaxQueuedForIke) {
+          ike_.push_back(std::move(x));
+        } else {
+          ++ike_dropped_;
+        }
       }
     }
     const std::uint64_t one = 1;

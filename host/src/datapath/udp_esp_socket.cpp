@@ -145,6 +145,9 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
   std::size_t first[kMaxMessages + 1];  // packets [first[k], first[k + 1]) are message k
   int waits = 0;
   std::size_t next = 0;
+  std::size_t single_until = 0;  // packets before this one go one per message (a GSO message was refused)
+  std::size_t probe_end = 0;     // ... and whether any of them left decides if GSO was the problem
+  bool probe_sent = false;
   while (next < packets.size()) {
     // Messages from `next` on: a run to one destination whose datagrams (all but the last) have the
     // first one's size is one GSO message.
@@ -154,7 +157,7 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
       const Outgoing& head = parsed[at];
       const std::size_t size = head.payload.size();
       std::size_t end = at + 1, total = size;
-      while (gso_ && end < packets.size() && end - at < kMaxSegments) {
+      while (gso_ && at >= single_until && end < packets.size() && end - at < kMaxSegments) {
         const Outgoing& o = parsed[end];
         if (o.dst != head.dst || o.dport != head.dport || o.src != head.src || o.payload.size() > size ||
             total + o.payload.size() > kMaxGsoPayload || size == 0) {
@@ -212,27 +215,37 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
     if (n > 0) {
       for (std::size_t i = first[0]; i < first[n]; ++i) {
         sent[i] = 1;
+        probe_sent = probe_sent || i < probe_end;
       }
       stats_.sent_messages += static_cast<std::uint64_t>(n);
       stats_.sent_datagrams += first[n] - first[0];
       next = first[n];
       waits = 0;
-      continue;
+    } else {
+      const int err = errno;
+      if ((err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) && waits < 10) {
+        ++waits;  // the socket is non-blocking (the daemon's): wait for room rather than drop
+        pollfd p{fd_, POLLOUT, 0};
+        ::poll(&p, 1, 20);
+        continue;
+      }
+      if (first[1] - first[0] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP)) {
+        single_until = probe_end = first[1];  // try its datagrams one by one
+        probe_sent = false;
+        continue;
+      }
+      next = first[1];  // the first message failed (sent stays 0 for its packets); go on with the rest
+      waits = 0;
     }
-    const int err = errno;
-    if ((err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) && waits < 10) {
-      ++waits;  // the socket is non-blocking (the daemon's): wait for room rather than drop
-      pollfd p{fd_, POLLOUT, 0};
-      ::poll(&p, 1, 20);
-      continue;
+    if (probe_end != 0 && next >= probe_end) {
+      // Singly some of them left where the GSO message could not: no UDP GSO here (or not for this
+      // route's MTU), one datagram per message from now on. None left: it was not GSO's fault.
+      if (probe_sent) {
+        gso_ = false;
+        ++stats_.gso_refused;
+      }
+      probe_end = 0;
     }
-    if (first[1] - first[0] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP)) {
-      gso_ = false;  // no UDP GSO here (or not for this route's MTU): one datagram per message
-      ++stats_.gso_refused;
-      continue;
-    }
-    next = first[1];  // the first message failed (sent stays 0 for its packets); go on with the rest
-    waits = 0;
   }
 }
 

@@ -77,6 +77,7 @@ class Gateway final : public PacketIo, public NattReader {
   // Datagrams on port 4500 that are not ESP, for the daemon (IKE): ike_fd_ (eventfd) says when.
   std::mutex ike_mutex_;
   std::vector<daemon::NattDatagram> ike_;
+  std::uint64_t ike_dropped_ = 0;  // written under ike_mutex_ by the packet thread, read by it
   int ike_fd_ = -1;
   daemon::Logger& log_;
 
