@@ -141,6 +141,8 @@ bool CardEspOffload::bring_up(std::string* error) {
   pending_.assign(data_->capacity(), Pending{});
   enable_card(*device_, true);
   last_progress_ = std::chrono::steady_clock::now();
+  stats_.live().card = true;
+  publish_statistics();
   return true;
 }
 
@@ -209,20 +211,29 @@ SaHandle CardEspOffload::install_sa(const SaParams& params) {
   const bool alg_ok = (params.integrity == IntegrityAlg::kHmacSha1_96 && capabilities().hmac_sha1_96) ||
                       (params.integrity == IntegrityAlg::kHmacSha256_128 && capabilities().hmac_sha256_128) ||
                       identity_.placeholder_datapath();
-  if (!alg_ok || params.spi == 0 || !ReplayWindow::valid_size(params.replay_window)) return kInvalidSa;
-  if (params.mode == EspMode::kTunnel && params.direction == Direction::kOutbound &&
-      (params.tunnel_src == 0 || params.tunnel_dst == 0)) {
+  const auto free_slot = std::find(slot_used_.begin(), slot_used_.end(), false);
+  if (!alg_ok || params.spi == 0 || !ReplayWindow::valid_size(params.replay_window) ||
+      (params.mode == EspMode::kTunnel && params.direction == Direction::kOutbound &&
+       (params.tunnel_src == 0 || params.tunnel_dst == 0)) ||
+      free_slot == slot_used_.end()) {
+    ++stats_.live().sa_refusals;
+    publish_statistics();
     return kInvalidSa;
   }
-  const auto free_slot = std::find(slot_used_.begin(), slot_used_.end(), false);
-  if (free_slot == slot_used_.end()) return kInvalidSa;
   auto sa = std::make_unique<Sa>(params);
   sa->slot = static_cast<std::uint16_t>(free_slot - slot_used_.begin());
-  if (!write_slot(*sa)) return kInvalidSa;
+  ++card_activity_;
+  if (!write_slot(*sa)) {
+    ++stats_.live().sa_refusals;
+    publish_statistics();
+    return kInvalidSa;
+  }
   *free_slot = true;
   while (next_handle_ == kInvalidSa || sas_.contains(next_handle_)) ++next_handle_;
   const SaHandle handle = next_handle_++;
   sas_.emplace(handle, std::move(sa));
+  ++stats_.live().sa_installs;
+  publish_statistics();
   return handle;
 }
 
@@ -243,6 +254,9 @@ bool CardEspOffload::remove_sa(SaHandle handle) {
   // The slot's generation moves on at its next write, so jobs still queued for this SA are refused.
   slot_used_[it->second->slot] = false;
   sas_.erase(it);
+  ++card_activity_;
+  ++stats_.live().sa_removals;
+  publish_statistics();
   return true;
 }
 
@@ -257,10 +271,14 @@ std::size_t CardEspOffload::submit(std::span<const EspJob> jobs) {
     const auto it = sas_.find(job.sa);
     if (room == 0) {
       if (it != sas_.end()) ++it->second->counters.ring_full_drops;
+      ++stats_.live().failures[static_cast<std::size_t>(EspStatus::kRingFull)];
       continue;
     }
     ++accepted;
+    ++(job.op == EspOp::kEncapsulate ? stats_.live().encrypt_jobs : stats_.live().decrypt_jobs);
     auto refuse = [&](EspStatus status) {
+      ++stats_.live().host_refused;
+      stats_.live().count(job.op, status, 0);
       EspCompletion c;
       c.cookie = job.cookie;
       c.status = status;
@@ -359,10 +377,19 @@ std::size_t CardEspOffload::submit(std::span<const EspJob> jobs) {
     data_->post(batch);  // fits: room was counted from free_slots()
     data_->ring_doorbell();
   }
+  stats_.live().in_flight = data_->in_flight();
+  stats_.publish();  // no register read on the submit path
   return accepted;
 }
 
 EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
+  std::size_t counted_bytes = 0;
+  EspCompletion done = finish_job(p, cpl, counted_bytes);
+  stats_.live().count(p.outbound ? EspOp::kEncapsulate : EspOp::kDecapsulate, done.status, counted_bytes);
+  return done;
+}
+
+EspCompletion CardEspOffload::finish_job(Pending& p, const card::Cpl& cpl, std::size_t& counted_bytes) {
   EspCompletion done;
   done.cookie = p.job.cookie;
   done.status = from_card(cpl.status);
@@ -416,6 +443,7 @@ EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
   }
   ++c.packets;
   c.bytes += payload_len;
+  counted_bytes = payload_len;
   done.soft_limit = (cpl.flags & card::kCplFlagSoftLimit) != 0 ||
                     (sa.params.soft_packets != 0 && c.packets >= sa.params.soft_packets) ||
                     (sa.params.soft_bytes != 0 && c.bytes >= sa.params.soft_bytes);
@@ -423,6 +451,12 @@ EspCompletion CardEspOffload::finish(Pending& p, const card::Cpl& cpl) {
 }
 
 std::size_t CardEspOffload::poll(std::span<EspCompletion> out) {
+  const std::size_t n = collect(out);
+  publish_statistics();
+  return n;
+}
+
+std::size_t CardEspOffload::collect(std::span<EspCompletion> out) {
   std::size_t n = 0;
   while (n < out.size() && !host_done_.empty()) {
     out[n++] = host_done_.front();
@@ -432,6 +466,7 @@ std::size_t CardEspOffload::poll(std::span<EspCompletion> out) {
   if (options_.interrupts && !data_->completion_ready()) data_->wait_for_completion(options_.interrupt_wait);
   std::array<card::Cpl, 64>& cpls = cpl_buf_;
   const std::size_t got = data_->poll(std::span(cpls).first(std::min(cpls.size(), out.size() - n)));
+  card_activity_ += got;
   const std::uint32_t mask = data_->capacity() - 1;
   bool confused = false;
   for (std::size_t i = 0; i < got; ++i) {
@@ -474,6 +509,7 @@ void CardEspOffload::recover() {
     c.cookie = p.job.cookie;
     c.status = EspStatus::kDeviceError;
     if (const auto it = sas_.find(p.job.sa); it != sas_.end()) ++it->second->counters.device_errors;
+    stats_.live().count(p.outbound ? EspOp::kEncapsulate : EspOp::kDecapsulate, EspStatus::kDeviceError, 0);
     host_done_.push_back(c);
   }
   next_position_ = 0;
@@ -483,6 +519,31 @@ void CardEspOffload::recover() {
   enable_card(*device_, true);
   for (auto& [handle, sa] : sas_) write_slot(*sa);  // a slot that fails refuses its jobs (kUnknownSa)
   last_progress_ = std::chrono::steady_clock::now();
+}
+
+void CardEspOffload::publish_statistics() {
+  namespace reg = card::reg;
+  EngineStatistics& s = stats_.live();
+  s.sas = sas_.size();
+  s.in_flight = data_->in_flight();
+  s.resets = resets_;
+  s.protocol_errors = protocol_errors_;
+  // Registers cost a round trip (on a board an uncached read across PCIe; on the Verilator card a
+  // request to its thread), so they are read when the card did something since the last read and the
+  // data queue just drained (at most every millisecond), or every 100 ms while it stays busy.
+  const auto now = std::chrono::steady_clock::now();
+  const auto spacing = s.in_flight == 0 ? std::chrono::milliseconds(1) : std::chrono::milliseconds(100);
+  if (card_activity_ != activity_at_read_ && now - s.registers_read >= spacing) {
+    s.reg_status = device_->read32(reg::kStatus);
+    s.reg_jobs_done = device_->read32(reg::kJobsDone);
+    const std::uint64_t lo = device_->read32(reg::kCyclesLo);  // latches CYCLES_HI
+    s.reg_cycles = (std::uint64_t{device_->read32(reg::kCyclesHi)} << 32) | lo;
+    s.reg_fault_count = device_->read32(reg::kFaultCount);
+    s.registers_read = now;
+    ++s.register_snapshots;
+    activity_at_read_ = card_activity_;
+  }
+  stats_.publish();
 }
 
 std::optional<SaCounters> CardEspOffload::counters(SaHandle handle) const {

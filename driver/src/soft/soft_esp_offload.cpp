@@ -101,6 +101,15 @@ Capabilities SoftEspOffload::capabilities() const {
 }
 
 SaHandle SoftEspOffload::install_sa(const SaParams& params) {
+  const SaHandle handle = install(params);
+  if (handle == kInvalidSa) {
+    ++stats_.live().sa_refusals;
+    stats_.publish();
+  }
+  return handle;
+}
+
+SaHandle SoftEspOffload::install(const SaParams& params) {
   if (sas_.size() >= options_.max_sas || !valid_params(params)) {
     return kInvalidSa;
   }
@@ -123,12 +132,21 @@ SaHandle SoftEspOffload::install_sa(const SaParams& params) {
   }
   const SaHandle handle = next_handle_++;
   sas_.emplace(handle, std::move(sa));
+  ++stats_.live().sa_installs;
+  stats_.live().sas = sas_.size();
+  stats_.publish();
   return handle;
 }
 
 bool SoftEspOffload::remove_sa(SaHandle sa) {
   // Destroying the SA frees its OpenSSL contexts, which cleanse the key schedules and HMAC states.
-  return sas_.erase(sa) != 0;
+  const bool removed = sas_.erase(sa) != 0;
+  if (removed) {
+    ++stats_.live().sa_removals;
+    stats_.live().sas = sas_.size();
+    stats_.publish();
+  }
+  return removed;
 }
 
 std::size_t SoftEspOffload::submit(std::span<const EspJob> jobs) {
@@ -141,10 +159,16 @@ std::size_t SoftEspOffload::submit(std::span<const EspJob> jobs) {
       }
       continue;
     }
-    ring_[(head_ + queued_) % ring_.size()] = process(job);
+    const EspCompletion& done = ring_[(head_ + queued_) % ring_.size()] = process(job);
+    ++(job.op == EspOp::kEncapsulate ? stats_.live().encrypt_jobs : stats_.live().decrypt_jobs);
+    if (done.status != EspStatus::kOk) {
+      stats_.live().count(job.op, done.status, 0);  // kOk: account() counted the job and its bytes
+    }
     ++queued_;
     ++accepted;
   }
+  stats_.live().failures[static_cast<std::size_t>(EspStatus::kRingFull)] += jobs.size() - accepted;
+  stats_.publish();
   return accepted;
 }
 
@@ -292,6 +316,8 @@ void SoftEspOffload::account(Sa& sa, EspCompletion& done, std::size_t payload_le
   }
   ++c.packets;
   c.bytes += payload_len;
+  stats_.live().count(sa.params.direction == Direction::kOutbound ? EspOp::kEncapsulate : EspOp::kDecapsulate,
+                      EspStatus::kOk, payload_len);
   done.soft_limit = (sa.params.soft_packets != 0 && c.packets >= sa.params.soft_packets) ||
                     (sa.params.soft_bytes != 0 && c.bytes >= sa.params.soft_bytes);
 }

@@ -4,6 +4,7 @@
 // recovery from a card that stops answering. A placeholder card (the loopback model) is refused.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <numeric>
 #include <thread>
@@ -149,6 +150,72 @@ TEST(CardOffload, AFullRingDropsAndCounts) {
   EXPECT_EQ(offload->submit(jobs), 8u);
   EXPECT_EQ(offload->counters(sa)->ring_full_drops, 4u);
   EXPECT_EQ(drain(*offload, 8).size(), 8u);
+}
+
+// statistics(): the host's counts exactly, the card's registers as it last read them (JOBS_DONE counts the
+// control queue's SA commands too), readable from another thread while this one drives the card.
+TEST(CardOffload, StatisticsCountJobsAndCarryTheCardsRegisters) {
+  CardEspOffload::Options options;
+  options.ring_log2 = 3;
+  auto offload = make_offload(options);
+  ASSERT_NE(offload, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> reader_max{0}, reader_backwards{0};
+  std::thread reader([&] {
+    while (!stop) {
+      const EngineStatistics s = offload->statistics();
+      if (s.encrypted < reader_max) ++reader_backwards;
+      reader_max = std::max<std::uint64_t>(reader_max, s.encrypted);
+    }
+  });
+  EXPECT_EQ(offload->install_sa(outbound_sa(0)), kInvalidSa);  // SPI 0: refused
+  const SaHandle sa = offload->install_sa(outbound_sa(0x350));
+  ASSERT_NE(sa, kInvalidSa);
+  std::vector<std::uint8_t> in(64, 1);
+  std::vector<std::vector<std::uint8_t>> out(13, std::vector<std::uint8_t>(128));
+  std::vector<EspJob> jobs;
+  for (std::size_t i = 0; i < 12; ++i)
+    jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
+  EXPECT_EQ(offload->submit(jobs), 8u);  // 4 find the ring full
+  EXPECT_EQ(drain(*offload, 8).size(), 8u);
+  const EspJob unknown{EspOp::kEncapsulate, 999, in, out[12], 99, true, 4, nullptr};
+  EXPECT_EQ(offload->submit(std::span(&unknown, 1)), 1u);
+  EXPECT_EQ(drain(*offload, 1).size(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::array<EspCompletion, 1> none{};
+  EXPECT_EQ(offload->poll(none), 0u);  // the card did something since the last read: read again
+  stop = true;
+  reader.join();
+
+  const EngineStatistics s = offload->statistics();
+  EXPECT_TRUE(s.card);
+  EXPECT_EQ(s.encrypt_jobs, 9u);
+  EXPECT_EQ(s.decrypt_jobs, 0u);
+  EXPECT_EQ(s.encrypted, 8u);
+  EXPECT_EQ(s.bytes_encrypted, 8u * 64u);
+  EXPECT_EQ(s.failed(EspStatus::kRingFull), 4u);
+  EXPECT_EQ(s.failed(EspStatus::kUnknownSa), 1u);
+  EXPECT_EQ(s.host_refused, 1u);
+  EXPECT_EQ(s.sa_installs, 1u);
+  EXPECT_EQ(s.sa_refusals, 1u);
+  EXPECT_EQ(s.sas, 1u);
+  EXPECT_EQ(s.in_flight, 0u);
+  EXPECT_EQ(s.resets, 0u);
+  EXPECT_EQ(s.reg_jobs_done, 9u);  // one SA_WRITE and eight ESP jobs since the reset in create()
+  EXPECT_GT(s.reg_cycles, 0u);
+  EXPECT_EQ(s.reg_fault_count, 0u);
+  EXPECT_NE(s.reg_status & card::kStatEnabled, 0u);
+  EXPECT_NE(s.registers_read, std::chrono::steady_clock::time_point{});
+  EXPECT_EQ(reader_backwards.load(), 0u);
+  EXPECT_LE(reader_max.load(), 8u);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_TRUE(offload->remove_sa(sa));
+  const EngineStatistics after = offload->statistics();
+  EXPECT_EQ(after.sa_removals, 1u);
+  EXPECT_EQ(after.sas, 0u);
+  EXPECT_EQ(after.reg_jobs_done, 10u);  // the SA_INVALIDATE
+  EXPECT_GT(after.register_snapshots, s.register_snapshots);
 }
 
 TEST(CardOffload, InterruptModeDeliversEveryCompletion) {

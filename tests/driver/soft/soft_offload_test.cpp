@@ -594,6 +594,49 @@ TEST(SoftEspOffload, BatchesAndTheCompletionRing) {
   EXPECT_EQ(done[3].status, EspStatus::kOk);
 }
 
+// statistics(): what the engine did, by direction and by failure, and the SA table's changes.
+TEST(SoftEspOffload, StatisticsCountJobsBytesAndFailures) {
+  SaParams p = sa_params(Direction::kOutbound, EspMode::kTransport, IntegrityAlg::kHmacSha1_96, false, false);
+  Link link(p, SoftEspOffload::Options{.max_sas = 16, .queue_depth = 4});
+  const Bytes packet = ipv4_packet(kHubAddr, kSpokeAddr, kGre, Bytes(10, 1));
+  std::vector<Bytes> outs(6, Bytes(200));
+  std::vector<EspJob> jobs(6);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].sa = link.out;
+    jobs[i].in = packet;
+    jobs[i].out = outs[i];
+    jobs[i].cookie = i;
+  }
+  EXPECT_EQ(link.engine.submit(jobs), 4u);
+  std::vector<EspCompletion> done(4);
+  ASSERT_EQ(link.engine.poll(done), 4u);
+  Bytes wire = link.encap(packet);
+  EXPECT_EQ(link.decap_status(wire), EspStatus::kOk);
+  EXPECT_EQ(link.decap_status(wire), EspStatus::kReplay);
+  Bytes tampered = link.encap(packet);
+  tampered.back() ^= 1;
+  EXPECT_EQ(link.decap_status(tampered), EspStatus::kIcvMismatch);
+  EXPECT_FALSE(link.engine.install_sa(SaParams{}) != kInvalidSa);  // SPI 0
+
+  const EngineStatistics s = link.engine.statistics();
+  EXPECT_FALSE(s.card);
+  EXPECT_EQ(s.encrypt_jobs, 6u);
+  EXPECT_EQ(s.encrypted, 6u);
+  EXPECT_EQ(s.bytes_encrypted, 6u * 10u);  // transport mode: the payload behind the IP header
+  EXPECT_EQ(s.decrypt_jobs, 3u);
+  EXPECT_EQ(s.decrypted, 1u);
+  EXPECT_EQ(s.bytes_decrypted, 10u);
+  EXPECT_EQ(s.failed(EspStatus::kRingFull), 2u);
+  EXPECT_EQ(s.failed(EspStatus::kReplay), 1u);
+  EXPECT_EQ(s.failed(EspStatus::kIcvMismatch), 1u);
+  EXPECT_EQ(s.sa_installs, 2u);
+  EXPECT_EQ(s.sa_refusals, 1u);
+  EXPECT_EQ(s.sas, 2u);
+  EXPECT_TRUE(link.engine.remove_sa(link.in));
+  EXPECT_EQ(link.engine.statistics().sa_removals, 1u);
+  EXPECT_EQ(link.engine.statistics().sas, 1u);
+}
+
 TEST(SoftEspOffload, Capabilities) {
   SoftEspOffload engine;
   const Capabilities caps = engine.capabilities();

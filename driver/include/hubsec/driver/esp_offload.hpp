@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "hubsec/driver/engine_statistics.hpp"
 #include "hubsec/driver/esp_types.hpp"
 
 namespace hubsec::driver {
@@ -31,6 +32,10 @@ class EspOffload {
   virtual std::size_t poll(std::span<EspCompletion> out) = 0;
 
   [[nodiscard]] virtual std::optional<SaCounters> counters(SaHandle sa) const = 0;
+
+  // The engine's own counts (and a card's registers) as last published by the thread that drives the
+  // backend; unlike every other call here, safe from any thread. Zeros for a backend that keeps none.
+  [[nodiscard]] virtual EngineStatistics statistics() const { return {}; }
 };
 
 }  // namespace hubsec::driver

@@ -40,6 +40,7 @@ class SoftEspOffload final : public EspOffload {
   std::size_t submit(std::span<const EspJob> jobs) override;
   std::size_t poll(std::span<EspCompletion> out) override;
   [[nodiscard]] std::optional<SaCounters> counters(SaHandle sa) const override;
+  [[nodiscard]] EngineStatistics statistics() const override { return stats_.read(); }
 
   // Jobs that named no installed SA (their counters have nowhere else to go).
   [[nodiscard]] std::uint64_t unknown_sa_drops() const { return unknown_sa_drops_; }
@@ -47,6 +48,7 @@ class SoftEspOffload final : public EspOffload {
 
  private:
   struct Sa;
+  SaHandle install(const SaParams& params);
   EspCompletion process(const EspJob& job);
   EspCompletion encapsulate(Sa& sa, const EspJob& job);
   EspCompletion decapsulate(Sa& sa, const EspJob& job);
@@ -59,6 +61,7 @@ class SoftEspOffload final : public EspOffload {
   std::size_t head_ = 0;  // next completion to poll
   std::size_t queued_ = 0;
   std::uint64_t unknown_sa_drops_ = 0;
+  EngineStatisticsBoard stats_;
 };
 
 }  // namespace hubsec::driver

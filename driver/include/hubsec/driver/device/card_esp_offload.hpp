@@ -50,6 +50,11 @@ class CardEspOffload final : public EspOffload {
   std::size_t submit(std::span<const EspJob> jobs) override;
   std::size_t poll(std::span<EspCompletion> out) override;
   [[nodiscard]] std::optional<SaCounters> counters(SaHandle sa) const override;
+  // Host-side counts plus the card's registers (STATUS, JOBS_DONE, CYCLES, FAULT_COUNT) as the driving
+  // thread last read them: at most every 100 ms while jobs are in flight, and when the data queue has
+  // drained (at most once a millisecond), so the fast path stays free of register reads and an idle
+  // card's numbers are its final ones. Safe from any thread (the Verilator model and a BAR are not).
+  [[nodiscard]] EngineStatistics statistics() const override { return stats_.read(); }
 
   [[nodiscard]] std::uint64_t resets() const { return resets_; }
   // Completions that named no job in flight (each one makes the backend reset the card).
@@ -64,7 +69,10 @@ class CardEspOffload final : public EspOffload {
   bool bring_up(std::string* error);
   bool write_slot(Sa& sa);
   void recover();
+  std::size_t collect(std::span<EspCompletion> out);
+  void publish_statistics();
   EspCompletion finish(Pending& pending, const card::Cpl& cpl);
+  EspCompletion finish_job(Pending& pending, const card::Cpl& cpl, std::size_t& counted_bytes);
 
   std::unique_ptr<Device> device_;
   Options options_;
@@ -87,6 +95,9 @@ class CardEspOffload final : public EspOffload {
   std::uint64_t resets_ = 0;
   std::uint64_t protocol_errors_ = 0;
   std::string backend_name_;
+  EngineStatisticsBoard stats_;
+  std::uint64_t card_activity_ = 0;  // completions and SA commands seen; registers re-read when it moved
+  std::uint64_t activity_at_read_ = UINT64_MAX;
 };
 
 }  // namespace hubsec::driver::device
