@@ -14,6 +14,7 @@
 
 #include "../config/cursor.hpp"
 #include "hubsec/host/daemon/control_server.hpp"
+#include "hubsec/host/daemon/engine_show.hpp"
 #include "hubsec/host/daemon/key_log.hpp"
 #include "hubsec/host/daemon/show_format.hpp"
 #include "hubsec/host/daemon/udp_framing.hpp"
@@ -407,9 +408,15 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
     if (what == 1) {
       return c.end() ? sink.show_dmvpn() : invalid();
     }
-    auto family = what ? c.choose({"ikev2", "ipsec", "session"}) : std::nullopt;
+    auto family = what ? c.choose({"ikev2", "ipsec", "session", "engine"}) : std::nullopt;
     if (!family) {
       return invalid();
+    }
+    if (*family == 3) {  // IOS: show crypto engine accelerator statistic
+      if (!c.keyword("accelerator") || !c.keyword("statistic") || !c.end()) {
+        return invalid();
+      }
+      return options.show_crypto_engine ? options.show_crypto_engine() : show_crypto_engine_absent();
     }
     if (*family == 2) {
       return c.end() ? sink.show_crypto_session() : invalid();

@@ -2,6 +2,7 @@
 // the control socket and a signalfd, with the engine's timers as the poll timeout.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct DaemonOptions {
   std::optional<std::string> keylog_dir;  // debug: Wireshark key files
   ike::IpAddress listen = ike::IpAddress::v4(0);
   bool initiate = true;  // towards the plan's targets, retried with backoff after failures
+  // `show crypto engine accelerator statistic`: the ESP engine's statistics (engine_show.hpp); empty
+  // without a data path. Called on the daemon thread; must not touch the backend's device.
+  std::function<std::string()> show_crypto_engine;
 };
 
 class Daemon {
