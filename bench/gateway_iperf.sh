@@ -171,6 +171,11 @@ for r in $(seq "$rounds"); do
   hc+=("$(cpu_per_gb $((t1 - t0)) "$bytes")")
   echo "  round $r hubsec   (GRE/transport ESP$([ "${HUBSEC_NAT:-0}" = 1 ] && echo " in UDP via NAT"), soft backend): $v Mbit/s, both hubsecd ${hc[-1]} CPU s/GB (receiving hub $(cpu_per_gb $((h1 - h0)) "$bytes"))"
   down
+  # ESP in UDP: how many datagrams went per UDP GSO message and came per UDP_GRO buffer (hubsecd logs it
+  # when it stops).
+  for side in hub spoke; do
+    grep -h "UDP 4500 on the packet thread" "$work/$side.log" 2>/dev/null | sed "s/^.*info: /    $side: /" || true
+  done
   libipsec_up
   charons=("$(cat "$work/a/run/charon.pid")" "$(cat "$work/b/run/charon.pid")")
   t0=$(cpu_ticks "${charons[@]}")
