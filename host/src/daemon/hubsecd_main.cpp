@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include "hubsec/host/config/parser.hpp"
 #include "hubsec/host/daemon/child_sa_sink.hpp"
 #include "hubsec/host/daemon/daemon.hpp"
+#include "hubsec/host/daemon/engine_show.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/daemon/plan.hpp"
 #include "hubsec/host/datapath/gateway.hpp"
@@ -36,6 +38,8 @@ constexpr const char* kUsage =
     "  --keylog DIR          DEBUG: write Wireshark key files DIR/ikev2_decryption_table and DIR/esp_sa\n"
     "  --esp-backend B       ESP crypto for the tunnel interface's data path: soft (default), card, auto\n"
     "  --esp-device SPEC     card to use: sim, pci:BDF, xrt:N (default: the first one found)\n"
+    "  --card-stall-timeout MS  reset a card that completes nothing for MS ms with jobs in flight\n"
+    "                        (default 20000 for the Verilator card, 500 for a board)\n"
     "  --debug               log debug lines too\n"
     "  -h, --help            this text\n";
 
@@ -46,7 +50,19 @@ struct Args {
   bool debug = false;
   std::string esp_backend = "soft";
   std::string esp_device;
+  std::optional<std::chrono::milliseconds> card_stall_timeout;
 };
+
+// A card that completes nothing for this long with jobs in flight is reset (its SAs reinstalled, the
+// jobs failed). A board answers in microseconds: half a second is a dead card. The Verilator card on a
+// loaded machine can take seconds for a queue of 1,400-byte jobs (20-350 ms each, more while other
+// processes compete for the CPU), which is slow, not stalled: it gets the 20 s hubsec-card uses for it.
+std::chrono::milliseconds card_stall_timeout(const Args& a) {
+  if (a.card_stall_timeout) {
+    return *a.card_stall_timeout;
+  }
+  return a.esp_device == "sim" ? std::chrono::milliseconds(20000) : std::chrono::milliseconds(500);
+}
 
 std::optional<Args> parse_args(int argc, char** argv) {
   Args a;
@@ -105,6 +121,15 @@ std::optional<Args> parse_args(int argc, char** argv) {
         return std::nullopt;
       }
       (o == "--esp-backend" ? a.esp_backend : a.esp_device) = *x;
+    } else if (o == "--card-stall-timeout") {
+      auto x = value();
+      char* end = nullptr;
+      const unsigned long ms = x ? std::strtoul(x->c_str(), &end, 10) : 0;
+      if (!x || x->empty() || *end != '\0' || ms < 10 || ms > 600000) {
+        std::cerr << "hubsecd: --card-stall-timeout takes milliseconds, 10 to 600000\n";
+        return std::nullopt;
+      }
+      a.card_stall_timeout = std::chrono::milliseconds(ms);
     } else if (o == "--no-initiate") {
       a.options.initiate = false;
     } else if (o == "-h" || o == "--help") {
@@ -226,16 +251,26 @@ int main(int argc, char** argv) {
     daemon::LoggingChildSaSink logging_sink(log);
     daemon::ChildSaSink* sink = &logging_sink;
     if (dp_config) {
-      auto choice = hubsec::driver::device::choose_offload(args->esp_backend, args->esp_device);
+      hubsec::driver::device::CardEspOffload::Options card_options;
+      card_options.stall_timeout = card_stall_timeout(*args);
+      auto choice = hubsec::driver::device::choose_offload(args->esp_backend, args->esp_device, card_options);
       if (!choice.offload) {
         log.error("ESP backend " + args->esp_backend + ": " + choice.reason);
         return 1;
       }
       log.info("ESP backend " + choice.backend + (choice.reason.empty() ? "" : " (" + choice.reason + ")") +
                ", tunnel interface " + dp_config->interface_name);
+      if (choice.backend != "soft") {
+        log.info("card stall timeout " + std::to_string(card_options.stall_timeout.count()) + " ms");
+      }
       gateway = std::make_unique<datapath::Gateway>(std::move(choice.offload), *dp_config, log);
       gateway->start();
       sink = &gateway->data_plane();
+      // The backend publishes its statistics from the packet thread; the daemon thread only copies them.
+      args->options.show_crypto_engine = [offload = &gateway->offload(), backend = choice.backend] {
+        return daemon::show_crypto_engine_statistic(backend, offload->statistics(),
+                                                    std::chrono::steady_clock::now());
+      };
     }
     daemon::Daemon d(std::move(plan), args->options, log, *sink);
     const int rc = d.run();

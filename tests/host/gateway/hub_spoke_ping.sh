@@ -3,7 +3,9 @@
 # crypto (transport-mode ESP protecting GRE) and a Tunnel0 each (TUN devices 10.0.0.1 and 10.0.0.2).
 # The spoke registers with the hub by NHRP (inside the ESP); with the mapping learned from that alone
 # the hub pings the spoke's tunnel address first, then the spoke pings the hub's. tshark on the
-# hub's outer veth must see ESP and never clear GRE, NHRP or ICMP.
+# hub's outer veth must see ESP and never clear GRE, NHRP or ICMP. The hub's live `show crypto engine
+# accelerator statistic` names its engine and its counts (on the card: its JOBS_DONE and CYCLES
+# registers too) move with the pings.
 #   hub_spoke_ping.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG [ESP_BACKEND]
 # ESP_BACKEND (or $HUBSEC_ESP_BACKEND): soft (default, both sides OpenSSL) or card (the hub on the
 # Verilator card, --esp-device sim; the spoke stays soft, so the card's ESP is checked against OpenSSL).
@@ -15,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export HUBSEC_ESP_BACKEND=${5:-${HUBSEC_ESP_BACKEND:-soft}}
 BACKEND=$HUBSEC_ESP_BACKEND
 # The seed plus the tunnel interface each side needs (docs/gateway.md shows the same lines).
-gw_setup "$@"
+gw_setup "$1" "$2" "$3" "$4"
 # Capture everything on the hub's outer link from before the first packet.
 gw_capture_start
 CAPTURE_PID=$GW_CAPTURE_PID
@@ -31,6 +33,7 @@ hs_wait 10 bash -c "hub show dmvpn | grep -Eq '$HS_ADDR_B +10.0.0.2 +UP'" ||
   fail "the spoke did not register: $(hub show dmvpn)"
 echo "PASS: the spoke registered by NHRP: show dmvpn lists 10.0.0.2 at $HS_ADDR_B"
 
+gw_engine_show "$WORK/engine-0.txt"
 ip netns exec "$HS_NS_A" ping -c 3 -i 0.2 -W 2 10.0.0.2 >"$WORK/ping-hub-spoke.txt" ||
   fail "hub -> spoke ping: $(cat "$WORK/ping-hub-spoke.txt")"
 echo "PASS: hub pings the spoke's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-hub-spoke.txt"))"
@@ -42,6 +45,25 @@ enc=$(grep -o '#pkts encaps: [0-9]*' "$WORK/ipsec-sa.txt" | awk '{s+=$3} END {pr
 dec=$(grep -o '#pkts decaps: [0-9]*' "$WORK/ipsec-sa.txt" | awk '{s+=$3} END {print s+0}')
 [ "$enc" -ge 6 ] && [ "$dec" -ge 6 ] || fail "hub counters encaps $enc decaps $dec: $(cat "$WORK/ipsec-sa.txt")"
 echo "PASS: show crypto ipsec sa counts $enc encaps, $dec decaps"
+
+# The engine's live counters (published by the packet thread; the daemon thread reads no register).
+engine_name=$(grep -o "ESP backend [^ ,]*" "$WORK/hubsecd.log" | head -1 | cut -d' ' -f3)
+sleep 0.2
+gw_engine_show "$WORK/engine-1.txt"
+grep -q "^Device:   $engine_name " "$WORK/engine-1.txt" || fail "the engine show does not name $engine_name: $(head -3 "$WORK/engine-1.txt")"
+grep -qi "key" "$WORK/engine-1.txt" && fail "the engine show mentions keys: $(grep -i key "$WORK/engine-1.txt")"
+moved() { echo $(( $(gw_engine_count "$WORK/engine-1.txt" "$1") - $(gw_engine_count "$WORK/engine-0.txt" "$1") )); }
+[ "$(moved encrypted)" -ge 6 ] && [ "$(moved decrypted)" -ge 6 ] ||
+  fail "the engine's counts moved by $(moved encrypted) encrypted, $(moved decrypted) decrypted for 6 echoes each way: $(cat "$WORK/engine-1.txt")"
+engine_note="engine $engine_name: +$(moved encrypted) encrypted, +$(moved decrypted) decrypted"
+if [ "$BACKEND" = card ]; then
+  [ "$(moved jobs_done)" -ge 12 ] && [ "$(moved cycles)" -gt 0 ] ||
+    fail "the card's registers moved by JOBS_DONE $(moved jobs_done), CYCLES $(moved cycles): $(cat "$WORK/engine-1.txt")"
+  engine_note="$engine_note; card registers JOBS_DONE +$(moved jobs_done), CYCLES +$(moved cycles)"
+else
+  ! grep -q "^Card" "$WORK/engine-1.txt" || fail "a soft engine shows card blocks: $(cat "$WORK/engine-1.txt")"
+fi
+echo "PASS: live show crypto engine accelerator statistic: $engine_note"
 
 # Make-before-break under traffic: a ping every 50 ms while the hub rekeys the Child SA, then the
 # spoke does; no echo may be lost and the SPIs must have changed.

@@ -1,77 +1,46 @@
 #!/bin/bash
 # A DMVPN spoke behind a NAT. Three namespaces: the hub (192.0.2.1), a NAT router (192.0.2.2 outside,
-# nftables masquerade with random source ports) and the spoke behind it (198.51.100.2, private side).
-# Both run hubsecd with the seed's crypto (transport-mode ESP protecting GRE). IKE must detect the
-# NAT (NAT_DETECTION_*), float to 4500 and carry ESP in UDP (RFC 3948) both ways. The spoke names its
-# private address in its GRE selectors (RFC 7296 2.23.1) and in its NHRP registration; the hub must
-# accept those selectors, map them to the observed address and send to the observed address:port.
-# The spoke sends NAT keepalives. Pings both ways over Tunnel0; tshark on the hub's link sees only
-# UDP (IKE and ESP in UDP 4500), never ESP without UDP, clear GRE or ICMP, and decrypts the ESP
-# with the hub's key log to ICMP in GRE.
+# nftables masquerade with random source ports) and the spoke behind it (198.51.100.2, private side):
+# gateway-lib.sh's gw_setup with the spoke placed `nat`. Both run hubsecd with the seed's crypto
+# (transport-mode ESP protecting GRE). IKE must detect the NAT (NAT_DETECTION_*), float to 4500 and
+# carry ESP in UDP (RFC 3948) both ways. The spoke names its private address in its GRE selectors
+# (RFC 7296 2.23.1) and in its NHRP registration; the hub must accept those selectors, map them to
+# the observed address and send to the observed address:port. The spoke sends NAT keepalives. Pings
+# both ways over Tunnel0; tshark on the hub's link sees only UDP (IKE and ESP in UDP 4500), never ESP
+# without UDP, clear GRE or ICMP, and decrypts the ESP with the hub's key log to ICMP in GRE.
 #   nat_spoke.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG [ESP_BACKEND]
 # ESP_BACKEND (or $HUBSEC_ESP_BACKEND): soft (default) or card (the hub on the Verilator card, the
 # spoke soft).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../scripts/netns/netns-lib.sh"
-. "$here/../../../scripts/netns/nat-lib.sh"
 . "$here/../interop/interop-lib.sh"
-SEED=$4
-BACKEND=${5:-${HUBSEC_ESP_BACKEND:-soft}}
-interop_setup "$1" "$2" "$3"
-ip -n "$HS_NS_B" rule del priority 100 ipproto udp lookup main 2>/dev/null || true
-NS_SPOKE="${HS_NS_A%a}c"
-SPOKE=$HS_NAT_INSIDE_ADDR
-cleanup_all() {
-  hs_cleanup
-  ip netns del "$NS_SPOKE" 2>/dev/null || true
-}
-trap cleanup_all EXIT
-# Namespace B is the NAT router: A <-> B is the "Internet", the spoke sits behind B.
-hs_nat_add "$HS_NS_B" "$HS_VETH_B" "$NS_SPOKE" random
-ip netns exec "$NS_SPOKE" ping -c 1 -W 2 "$HS_ADDR_A" >/dev/null || fail "the spoke cannot reach the hub through the NAT"
+. "$here/gateway-lib.sh"
+export HUBSEC_ESP_BACKEND=${5:-${HUBSEC_ESP_BACKEND:-soft}}
+BACKEND=$HUBSEC_ESP_BACKEND
+gw_setup "$1" "$2" "$3" "$4" nat
+SPOKE=$GW_SPOKE_ADDR
+sed -i "1i crypto ikev2 nat keepalive 5" "$WORK/spoke.conf"
 
-sed -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp map multicast dynamic\n tunnel source $HS_ADDR_A\n tunnel mode gre multipoint/" \
-  "$SEED" >"$WORK/hub.conf"
-{
-  echo "crypto ikev2 nat keepalive 5"
-  sed -e "s/  address 0.0.0.0 0.0.0.0/  address $HS_ADDR_A/" -e "s/identity local address 1.1.1.1/identity local address $SPOKE/" \
-    -e "s/^interface Tunnel0$/interface Tunnel0\n ip address 10.0.0.2 255.255.255.0\n ip mtu 1400\n ip nhrp network-id 1\n ip nhrp nhs 10.0.0.1 nbma $HS_ADDR_A\n tunnel source $SPOKE\n tunnel mode gre multipoint/" \
-    "$SEED"
-} >"$WORK/spoke.conf"
-grep -q "ip nhrp nhs" "$WORK/spoke.conf" || fail "could not derive the spoke configuration"
-
-ip netns exec "$HS_NS_A" tshark -q -i "$HS_VETH_A" -w "$WORK/outer.pcapng" >"$WORK/tshark-capture.log" 2>&1 &
-hs_track_pid $!
-CAPTURE_PID=$!
-hs_wait 10 grep -q "Capturing on" "$WORK/tshark-capture.log" || fail "tshark did not start capturing"
-
-hub_esp=(--esp-backend soft)
-[ "$BACKEND" = card ] && hub_esp=(--esp-backend card --esp-device sim)
-hubsecd_start "$WORK/hub.conf" "${hub_esp[@]}"
+gw_capture_start
+gw_start_hub
 grep -q "ESP backend $BACKEND" "$WORK/hubsecd.log" || fail "the hub is not on the $BACKEND backend: $(head -5 "$WORK/hubsecd.log")"
-ip netns exec "$NS_SPOKE" "$HUBSECD" -c "$WORK/spoke.conf" -s "$WORK/spoke.sock" --local "$SPOKE" \
-  --esp-backend soft >"$WORK/spoke.log" 2>&1 &
-hs_track_pid $!
-hub() { "$HUBSEC" -s "$WORK/hubsecd.sock" "$@"; }
-spoke() { "$HUBSEC" -s "$WORK/spoke.sock" "$@"; }
-export -f hub spoke
-export HUBSEC WORK
+gw_start_spoke
 hs_wait 15 bash -c "hub show crypto ipsec sa | grep -q 'UDP-Encaps' && spoke show crypto ipsec sa | grep -q 'UDP-Encaps'" ||
   fail "no UDP-encapsulated Child SA: hub [$(hub show crypto ipsec sa 2>&1 | tail -4)] spoke [$(tail -5 "$WORK/spoke.log")]"
 grep -q "NAT detected" "$WORK/spoke.log" || fail "the spoke did not log the NAT: $(cat "$WORK/spoke.log")"
 hub show crypto ikev2 sa >"$WORK/ikev2-sa.txt"
-grep -q "192.0.2.2" "$WORK/ikev2-sa.txt" || fail "hub's IKE SA is not with the NAT's address: $(cat "$WORK/ikev2-sa.txt")"
+grep -q "$HS_ADDR_B" "$WORK/ikev2-sa.txt" || fail "hub's IKE SA is not with the NAT's address: $(cat "$WORK/ikev2-sa.txt")"
 echo "PASS: NAT detected, IKE floated to 4500, UDP-encapsulated transport-mode Child SA on both sides ($BACKEND backend)"
 
-hs_wait 10 bash -c "hub show dmvpn | grep -Eq '192.0.2.2 +10.0.0.2 +UP'" ||
+hs_wait 10 bash -c "hub show dmvpn | grep -Eq '$HS_ADDR_B +10.0.0.2 +UP'" ||
   fail "the spoke did not register: $(hub show dmvpn)"
-echo "PASS: the spoke registered by NHRP: the hub lists 10.0.0.2 at the NAT's address 192.0.2.2 (not $SPOKE)"
+echo "PASS: the spoke registered by NHRP: the hub lists 10.0.0.2 at the NAT's address $HS_ADDR_B (not $SPOKE)"
 
-ip netns exec "$HS_NS_A" ping -c 3 -i 0.2 -W 2 10.0.0.2 >"$WORK/ping-hub-spoke.txt" ||
+gw_ping "$HS_NS_A" 10.0.0.2 3 0.2 "$WORK/ping-hub-spoke.txt" ||
   fail "hub -> spoke ping: $(cat "$WORK/ping-hub-spoke.txt"); hub: $(hub show crypto ipsec sa | tail -2)"
 echo "PASS: hub pings the spoke behind the NAT ($(grep -o '[0-9]* received' "$WORK/ping-hub-spoke.txt"))"
-ip netns exec "$NS_SPOKE" ping -c 3 -i 0.2 -W 2 10.0.0.1 >"$WORK/ping-spoke-hub.txt" ||
+gw_ping "$GW_SPOKE_NS" 10.0.0.1 3 0.2 "$WORK/ping-spoke-hub.txt" ||
   fail "spoke -> hub ping: $(cat "$WORK/ping-spoke-hub.txt"); hub: $(hub show crypto ipsec sa | tail -2)"
 echo "PASS: the spoke pings the hub ($(grep -o '[0-9]* received' "$WORK/ping-spoke-hub.txt"))"
 
@@ -81,8 +50,8 @@ hs_wait 12 bash -c "hub show crypto ikev2 stats | grep -Eq 'NAT keepalives recei
 echo "PASS: the hub received NAT keepalives from the spoke"
 
 sleep 0.5
-kill "$CAPTURE_PID" 2>/dev/null || true
-hs_wait 10 sh -c "! kill -0 $CAPTURE_PID 2>/dev/null" || true
+kill "$GW_CAPTURE_PID" 2>/dev/null || true
+hs_wait 10 sh -c "! kill -0 $GW_CAPTURE_PID 2>/dev/null" || true
 count() { tshark -r "$WORK/outer.pcapng" -Y "$1" 2>/dev/null | wc -l; }
 esp_udp=$(count "udp.port == 4500 && esp")
 raw_esp=$(count "ip.proto == 50")
