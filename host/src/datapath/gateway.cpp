@@ -128,7 +128,8 @@ std::vector<daemon::NattDatagram> Gateway::take() {
 }
 
 void Gateway::send_outer_batch(std::span<const Packet> packets, std::span<std::uint8_t> sent) {
-  if (natt_.fd() < 0 || std::this_thread::get_id() != packet_thread_) {
+  // natt_ is the packet thread's: look at it only there (an NHRP reply from an SA install leaves raw).
+  if (std::this_thread::get_id() != packet_thread_ || natt_.fd() < 0) {
     esp_.send_batch(packets, sent);
     return;
   }
@@ -163,8 +164,8 @@ void Gateway::receive_natt(std::vector<std::vector<std::uint8_t>>& buffers) {
   std::vector<daemon::NattDatagram> ike;
   for (const auto& d : got) {
     const ike::Endpoint local{ike::IpAddress::v4(d.dst), d.dport}, remote{ike::IpAddress::v4(d.src), d.sport};
-    if (d.truncated) {
-      ike.push_back(daemon::NattDatagram{local, remote, {}, true});  // the daemon counts it
+    if (d.truncated || d.bytes.empty()) {  // the daemon counts them (oversized, malformed)
+      ike.push_back(daemon::NattDatagram{local, remote, {}, d.truncated});
       continue;
     }
     // A GRO buffer holds datagrams of `segment` bytes (the last may be shorter): each one is looked at
