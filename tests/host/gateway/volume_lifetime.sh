@@ -4,6 +4,11 @@
 # traffic. 4000 pings of 1300 bytes every 2 ms (about 5.3 MB each way) cross at least two soft
 # limits: every echo must be answered across the rekeys, the SPIs must change, no hard limit may be
 # reached, and `show crypto ipsec sa` keeps counting the flow across its SAs.
+# With HUBSEC_ESP_BACKEND=card the hub's ESP runs on the Verilator card, which serves some 50-180 jobs/s
+# of 1,400 bytes on this shared machine, depending on its load (docs/gateway.md): the lifetime is on the
+# hub only (the spoke keeps IOS's default), so the card's own soft limit must drive the rekey; 1800 pings
+# of 1372 bytes every 40 ms (~2.5 MB each way, 50 jobs/s on the card) cross it once (at ~1680 pings;
+# the hard limit would be at ~1868).
 #   volume_lifetime.sh HUBSECD HUBSEC WORKDIR SEED_CONFIG
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,11 +16,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../interop/interop-lib.sh"
 . "$here/gateway-lib.sh"
 gw_setup "$@"
-gw_ipsec_profile_line "set security-association lifetime kilobytes 2560"
+if [ "${HUBSEC_ESP_BACKEND:-soft}" = card ]; then
+  COUNT=1800 INTERVAL=0.04 SIZE=1372 MIN_SOFT_HUB=1 MIN_SOFT=1
+  sed -i "s/^crypto ipsec profile \(.*\)$/crypto ipsec profile \1\n set security-association lifetime kilobytes 2560/" "$WORK/hub.conf"
+  ! grep -q "lifetime kilobytes" "$WORK/spoke.conf" || fail "the spoke must keep its default lifetime"
+else
+  COUNT=4000 INTERVAL=0.002 SIZE=1300 MIN_SOFT_HUB=0 MIN_SOFT=2
+  gw_ipsec_profile_line "set security-association lifetime kilobytes 2560"
+fi
 grep -q "^ set security-association lifetime kilobytes 2560" "$WORK/hub.conf" || fail "could not add the lifetime"
 
 gw_capture_start
 gw_start_hub
+grep -q "ESP backend ${HUBSEC_ESP_BACKEND:-soft}" "$WORK/hubsecd.log" || fail "the hub is not on ${HUBSEC_ESP_BACKEND:-soft}: $(head -5 "$WORK/hubsecd.log")"
 gw_start_spoke
 gw_wait_up 15 || fail "hub and spoke did not come up: $(tail -5 "$WORK/hubsecd.log")"
 before=$(hub show crypto ipsec sa | ipsec_sa_pairs)
@@ -26,7 +39,7 @@ echo "PASS: up, SA [$before] with 2560 KB"
 
 drops() { "$@" show crypto ipsec sa detail | grep -E "^Data path drops|replay failed|verify failed" | sort | uniq -c | xargs; }
 t0=$(date +%s.%N)
-ip netns exec "$HS_NS_B" ping -c 4000 -i 0.002 -s 1300 -W 2 -q 10.0.0.1 >"$WORK/ping.txt" 2>&1 ||
+ip netns exec "$HS_NS_B" ping -c "$COUNT" -i "$INTERVAL" -s "$SIZE" -W 2 -q 10.0.0.1 >"$WORK/ping.txt" 2>&1 ||
   fail "pings lost across the volume rekeys: $(grep transmitted "$WORK/ping.txt"); hub [$(drops hub)] spoke [$(drops spoke)]"
 took=$(echo "$(date +%s.%N) - $t0" | bc)
 grep -q " 0% packet loss" "$WORK/ping.txt" ||
@@ -34,7 +47,8 @@ grep -q " 0% packet loss" "$WORK/ping.txt" ||
 soft_hub=$(grep -c "soft volume lifetime reached" "$WORK/hubsecd.log" || true)
 soft_spoke=$(grep -c "soft volume lifetime reached" "$WORK/spoke.log" || true)
 hard=$(cat "$WORK/hubsecd.log" "$WORK/spoke.log" | grep -c "hard volume lifetime reached" || true)
-[ $((soft_hub + soft_spoke)) -ge 2 ] || fail "only $soft_hub + $soft_spoke soft limits reported for ~5.3 MB through 2560 KB SAs"
+[ $((soft_hub + soft_spoke)) -ge "$MIN_SOFT" ] && [ "$soft_hub" -ge "$MIN_SOFT_HUB" ] ||
+  fail "only $soft_hub (hub) + $soft_spoke (spoke) soft limits reported for $COUNT pings of $SIZE B through 2560 KB SAs"
 [ "$hard" = 0 ] || fail "$hard hard limits reached: the rekey came too late"
 hs_wait 10 bash -c "[ \"\$(hub show crypto ipsec sa | ipsec_sa_pairs | wc -l)\" = 1 ]" ||
   fail "the rekeyed SAs were not deleted: $(hub show crypto ipsec sa | ipsec_sa_pairs)"
@@ -45,8 +59,8 @@ hs_wait 10 bash -c "[ \"\$(spoke show crypto ipsec sa | ipsec_sa_pairs | awk '{p
   fail "hub [$after] and spoke [$(spoke show crypto ipsec sa | ipsec_sa_pairs | xargs)] disagree after the rekeys"
 rekeys=$(grep -c "ESP SA installed: .*(rekey of" "$WORK/hubsecd.log" || true)
 enc=$(( $(hub show crypto ipsec sa | grep -o '#pkts encaps: [0-9]*' | awk '{s += $3} END {print s + 0}') - enc0 ))
-[ "$enc" -ge 4000 ] || fail "the flow's #pkts encaps grew by $enc for 4000 echo replies (counters lost in a rekey?)"
-echo "PASS: 4000 pings of 1300 B in $took s, 0% loss; soft limits hub $soft_hub spoke $soft_spoke, $rekeys Child SA rekeys on the hub, no hard limit; [$before] -> [$after]; encaps +$enc"
+[ "$enc" -ge "$COUNT" ] || fail "the flow's #pkts encaps grew by $enc for $COUNT echo replies (counters lost in a rekey?)"
+echo "PASS: $COUNT pings of $SIZE B in $took s, 0% loss; soft limits hub $soft_hub spoke $soft_spoke, $rekeys Child SA rekeys on the hub, no hard limit; [$before] -> [$after]; encaps +$enc"
 hub show crypto ipsec sa | grep "sa timing" | head -1 | sed 's/^ */      /'
 gw_capture_no_clear
-echo "ALL PASS (volume lifetime rekeys)"
+echo "ALL PASS (volume lifetime rekeys, hub on ${HUBSEC_ESP_BACKEND:-soft})"
