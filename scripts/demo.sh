@@ -242,6 +242,26 @@ CONF
       printf "   %-22s %-22s encaps %6s  decaps %6s  errors %s\n", peer, mode, enc, dec, err + 0 }'
   hub show crypto ipsec sa detail | grep -E "^Data path drops:" | sed "s/^Data path drops:/   data path drops:/" || true
   hub show crypto ipsec sa | grep -o "flow_id: [A-Z]*" | sort | uniq -c | sed 's/^ */   SA halves by flow_id (HW = on the card, SW = soft): /'
+  echo "   hub# show crypto engine accelerator statistic   (live from the running hubsecd: the engine's own counts,"
+  echo "   and on a card its registers as the packet thread last read them)"
+  hub show crypto engine accelerator statistic >"$work/engine.txt" 2>&1 || true
+  sed 's/^/   /' "$work/engine.txt"
+  if [ "$check" = yes ]; then
+    local engine_enc engine_dec engine_jobs
+    engine_enc=$(awk '/packets encrypted/ {print $4}' "$work/engine.txt")
+    engine_dec=$(awk '/packets decrypted/ {print $1}' "$work/engine.txt")
+    engine_jobs=$(awk '$1 == "JOBS_DONE" {print $3}' "$work/engine.txt")
+    # All 10 ping runs cross the hub (3 echoes each, a decrypt and an encrypt there per echo).
+    if ! grep -q "^Device:   ${hub_engine%% *} " "$work/engine.txt"; then
+      fail_note "show crypto engine accelerator statistic does not name ${hub_engine:-?}: $(head -3 "$work/engine.txt")"
+    elif [ "${engine_enc:-0}" -lt 16 ] || [ "${engine_dec:-0}" -lt 16 ]; then
+      fail_note "the engine's live count shows only ${engine_enc:-0} packets encrypted, ${engine_dec:-0} decrypted"
+    elif [ "$hub_backend" = card ] && [ "${engine_jobs:-0}" -lt $((engine_enc + engine_dec)) ]; then
+      fail_note "the card's JOBS_DONE register reads ${engine_jobs:-0} for $engine_enc + $engine_dec ESP jobs"
+    else
+      echo "PASS: the live engine show names ${hub_engine:-?}: $engine_enc packets encrypted, $engine_dec decrypted${engine_jobs:+, card JOBS_DONE $engine_jobs}"
+    fi
+  fi
 
   step "9. What the wires carried (tshark)" "the WAN bridge and the NAT's private side: only ESP may carry the pings"
   sleep 0.3
