@@ -7,9 +7,12 @@
 // Counter RAM, per slot: valid, generation, packets and payload bytes of jobs that completed OK, ICV /
 // padding / length failures, limit drops, and the soft and hard limits (packets, bytes; 0 = no limit).
 //
-// Every access is an operation of a single sequencer, two cycles each (issue: RAM read; execute: decide,
-// write, answer with a one-cycle *_done_o pulse), never overlapping, so no operation can see a half-done
-// one. Priority: install > update > read > check.
+// Every access is an operation of a single sequencer, never overlapping, so no operation can see a half-done
+// one: an install is two cycles (issue: RAM write; then ins_done_o), the others three (issue: RAM read;
+// compute: the 64-bit sums and the compares that need no sum, registered; execute: the limit compares,
+// decide, write, answer with a one-cycle *_done_o pulse). The compute stage keeps every path short: a
+// 64-bit add of a counter and a small value is a 32-bit carry chain and a select (carry-select), a 64-bit
+// compare two 32-bit compares side by side. Priority: install > update > read > check.
 //   install: write a whole slot (or wipe it: invalidate), counters zero. The caller checks the range.
 //   check:   a job's admission. UNKNOWN_SA if the slot is out of range, not valid or of the other
 //            direction; STALE_SA if the generation differs; then the hard limits, exact with jobs in
@@ -141,13 +144,29 @@ module esp_sa_table #(
   cnt_t rc_q;
   assign rk_q = key_t'(rk_raw_q);
   assign rc_q = cnt_t'(rc_raw_q);
-  op_e op_q;
+  op_e op_q;   // the operation in its compute stage (an install: its answer)
+  op_e op2_q;  // the operation in its execute stage
   logic wipe_q;
   logic [SW-1:0] wipe_ptr_q;
 
+  // a + b for b < 2^32: the low half's carry selects the high half or the high half + 1 (both computed
+  // alongside), so the path is one 32-bit carry chain and a multiplexer
+  function automatic logic [63:0] add_small(input logic [63:0] a, input logic [31:0] b);
+    logic [32:0] lo;
+    logic [31:0] hi_inc;
+    lo = {1'b0, a[31:0]} + {1'b0, b};
+    hi_inc = a[63:32] + 32'd1;
+    add_small = {lo[32] ? hi_inc : a[63:32], lo[31:0]};
+  endfunction
+
+  // a < b from the two halves compared side by side
+  function automatic logic lt64(input logic [63:0] a, input logic [63:0] b);
+    lt64 = (a[63:32] < b[63:32]) || (a[63:32] == b[63:32] && a[31:0] < b[31:0]);
+  endfunction
+
   // ---- arbitration: one operation issues per idle cycle ----
   logic idle, ins_fire, upd_fire, rd_fire, chk_fire;
-  assign idle = op_q == OP_NONE && !wipe_q;
+  assign idle = op_q == OP_NONE && op2_q == OP_NONE && !wipe_q;
   assign ins_ready_o = idle;
   assign upd_ready_o = idle && !ins_valid_i;
   assign rd_ready_o = idle && !ins_valid_i && !upd_valid_i;
@@ -161,7 +180,7 @@ module esp_sa_table #(
   logic [15:0] a_slot;
   assign a_slot = upd_fire ? upd_slot_i : rd_fire ? rd_slot_i : chk_slot_i;
 
-  // ---- operation arguments, registered at issue ----
+  // ---- operation arguments, registered at issue (held until the next issue) ----
   logic [SW-1:0] addr_q;
   logic range_q, inbound_q;
   logic [15:0] gen_q;
@@ -183,48 +202,74 @@ module esp_sa_table #(
     end
   end
 
-  // ---- execute ----
-  logic unknown, stale, fits, blocked;
-  logic [63:0] p_max, b_max;
+  // ---- compute (op_q): RAM word in rk_q / rc_q, which stay until the next issue ----
+  //   sum_p: check: packets + jobs in flight;        update: packets + 1
+  //   sum_b: check: bytes + their bytes bound;       update: bytes + the job's bytes
+  //   sum_c: check: limit drops + 1;                 update: the failure counter of the status + 1
+  logic [63:0] sum_p_q, sum_b_q, sum_c_q, c_sel;
+  logic unknown_q, stale_q, blocked_q, match_q, hp_z_q, hb_z_q, sp_nz_q, sb_nz_q;
+  always_comb begin
+    case (ustat_q)
+      8'(hubsec_card_pkg::STATUS_ICV_MISMATCH): c_sel = rc_q.icv;
+      8'(hubsec_card_pkg::STATUS_BAD_PADDING): c_sel = rc_q.pad;
+      default: c_sel = rc_q.len;
+    endcase
+    if (op_q == OP_CHK) c_sel = rc_q.drops;
+  end
+  always_ff @(posedge clk_i) begin
+    if (op_q == OP_CHK || op_q == OP_UPD) begin
+      sum_p_q <= add_small(rc_q.packets, op_q == OP_CHK ? 32'(infl_n_q) : 32'd1);
+      sum_b_q <= add_small(rc_q.bytes, op_q == OP_CHK ? 32'(infl_b_q) : 32'(ubytes_q));
+      sum_c_q <= add_small(c_sel, 32'd1);
+      unknown_q <= !range_q || !rk_q.valid || rk_q.inbound != inbound_q;
+      stale_q <= rk_q.gen != gen_q;
+      match_q <= rc_q.valid && rc_q.gen == gen_q;
+      hp_z_q <= rc_q.hard_p == '0;
+      hb_z_q <= rc_q.hard_b == '0;
+      sp_nz_q <= rc_q.soft_p != '0;
+      sb_nz_q <= rc_q.soft_b != '0;
+      // the counted values alone have reached a hard limit
+      blocked_q <= (rc_q.hard_p != '0 && !lt64(rc_q.packets, rc_q.hard_p)) ||
+                   (rc_q.hard_b != '0 && !lt64(rc_q.bytes, rc_q.hard_b));
+    end
+  end
+
+  // ---- execute (op2_q) ----
+  logic fits;
   cnt_t c_new;
   logic c_wr;
-  assign unknown = !range_q || !rk_q.valid || rk_q.inbound != inbound_q;
-  assign stale = rk_q.gen != gen_q;
-  assign p_max = rc_q.packets + 64'(infl_n_q);
-  assign b_max = rc_q.bytes + 64'(infl_b_q);
-  assign fits = (rc_q.hard_p == '0 || p_max < rc_q.hard_p) && (rc_q.hard_b == '0 || b_max < rc_q.hard_b);
-  assign blocked = (rc_q.hard_p != '0 && rc_q.packets >= rc_q.hard_p) ||
-                   (rc_q.hard_b != '0 && rc_q.bytes >= rc_q.hard_b);
+  // even every job in flight succeeding leaves the counts under the hard limits
+  assign fits = (hp_z_q || lt64(sum_p_q, rc_q.hard_p)) && (hb_z_q || lt64(sum_b_q, rc_q.hard_b));
 
   always_comb begin
     c_new = rc_q;
     c_wr = 1'b0;
-    if (op_q == OP_CHK && !unknown && !stale && blocked) begin
-      c_new.drops = rc_q.drops + 64'd1;
+    if (op2_q == OP_CHK && !unknown_q && !stale_q && blocked_q) begin
+      c_new.drops = sum_c_q;
       c_wr = 1'b1;
     end
-    if (op_q == OP_UPD && rc_q.valid && rc_q.gen == gen_q) begin
+    if (op2_q == OP_UPD && match_q) begin
       c_wr = 1'b1;
       case (ustat_q)
         8'(hubsec_card_pkg::STATUS_OK): begin
-          c_new.packets = rc_q.packets + 64'd1;
-          c_new.bytes = rc_q.bytes + 64'(ubytes_q);
+          c_new.packets = sum_p_q;
+          c_new.bytes = sum_b_q;
         end
-        8'(hubsec_card_pkg::STATUS_ICV_MISMATCH): c_new.icv = rc_q.icv + 64'd1;
-        8'(hubsec_card_pkg::STATUS_BAD_PADDING): c_new.pad = rc_q.pad + 64'd1;
-        8'(hubsec_card_pkg::STATUS_BAD_LENGTH): c_new.len = rc_q.len + 64'd1;
+        8'(hubsec_card_pkg::STATUS_ICV_MISMATCH): c_new.icv = sum_c_q;
+        8'(hubsec_card_pkg::STATUS_BAD_PADDING): c_new.pad = sum_c_q;
+        8'(hubsec_card_pkg::STATUS_BAD_LENGTH): c_new.len = sum_c_q;
         default: c_wr = 1'b0;
       endcase
     end
   end
 
   logic chk_ok;
-  assign chk_ok = !unknown && !stale && fits;
-  assign chk_done_o = op_q == OP_CHK;
-  assign chk_wait_o = !unknown && !stale && !fits && !blocked;
+  assign chk_ok = !unknown_q && !stale_q && fits;
+  assign chk_done_o = op2_q == OP_CHK;
+  assign chk_wait_o = !unknown_q && !stale_q && !fits && !blocked_q;
   always_comb begin
-    if (unknown) chk_status_o = 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
-    else if (stale) chk_status_o = 8'(hubsec_card_pkg::STATUS_STALE_SA);
+    if (unknown_q) chk_status_o = 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
+    else if (stale_q) chk_status_o = 8'(hubsec_card_pkg::STATUS_STALE_SA);
     else if (!fits) chk_status_o = 8'(hubsec_card_pkg::STATUS_HARD_LIMIT);
     else chk_status_o = 8'(hubsec_card_pkg::STATUS_OK);
   end
@@ -236,17 +281,16 @@ module esp_sa_table #(
   assign chk_istate_o = chk_ok ? rk_q.istate : '0;
   assign chk_ostate_o = chk_ok ? rk_q.ostate : '0;
 
-  assign upd_done_o = op_q == OP_UPD;
-  assign upd_soft_o = op_q == OP_UPD && rc_q.valid && rc_q.gen == gen_q &&
-                      ustat_q == 8'(hubsec_card_pkg::STATUS_OK) &&
-                      ((rc_q.soft_p != '0 && c_new.packets >= rc_q.soft_p) ||
-                       (rc_q.soft_b != '0 && c_new.bytes >= rc_q.soft_b));
+  assign upd_done_o = op2_q == OP_UPD;
+  // a soft limit reached with this job: packets >= soft_packets or bytes >= soft_bytes after it
+  assign upd_soft_o = op2_q == OP_UPD && match_q && ustat_q == 8'(hubsec_card_pkg::STATUS_OK) &&
+                      ((sp_nz_q && !lt64(sum_p_q, rc_q.soft_p)) || (sb_nz_q && !lt64(sum_b_q, rc_q.soft_b)));
 
   assign ins_done_o = op_q == OP_INS;
 
   logic rd_ok;
   assign rd_ok = range_q && rc_q.valid;
-  assign rd_done_o = op_q == OP_RD;
+  assign rd_done_o = op2_q == OP_RD;
   assign rd_status_o = range_q ? 8'(hubsec_card_pkg::STATUS_OK) : 8'(hubsec_card_pkg::STATUS_UNKNOWN_SA);
   assign rd_slot_valid_o = rd_ok;
   assign rd_gen_o = rd_ok ? rc_q.gen : '0;
@@ -304,11 +348,14 @@ module esp_sa_table #(
       wipe_q <= 1'b1;
       wipe_ptr_q <= '0;
       op_q <= OP_NONE;
+      op2_q <= OP_NONE;
     end else if (clear_i) begin
       wipe_q <= 1'b1;
       wipe_ptr_q <= '0;
       op_q <= OP_NONE;
+      op2_q <= OP_NONE;
     end else begin
+      op2_q <= op_q == OP_INS ? OP_NONE : op_q;
       if (wipe_q) begin
         wipe_ptr_q <= wipe_ptr_q + 1'b1;
         if (wipe_ptr_q == SW'(SLOTS - 1)) wipe_q <= 1'b0;

@@ -1,6 +1,11 @@
 // esp_sa_table against a model: random installs, invalidates, job checks (slot range, direction, generation,
 // hard limits with jobs in flight), completion updates (counters, soft limits, stale generations) and counter
 // reads, several requests at once (priority: install > update > read > check), and wipes by clear_i.
+// Counters start at zero and grow by little, so a quarter of the installs are followed by counters and limits
+// written straight into the counter RAM just under 2^32 or at random 64-bit values, limits just above them
+// (the table adds and compares 64-bit values in 32-bit halves: the carry into the high half and the
+// comparison of equal high halves must be exercised). Not near 2^64: where a sum wraps, the table and the
+// soft engine differ (a blocked slot whose packets + jobs in flight wrap), which no counter ever reaches.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -11,6 +16,7 @@
 #include <random>
 
 #include "Vesp_sa_table_small.h"
+#include "Vesp_sa_table_small___024root.h"
 
 namespace {
 
@@ -131,8 +137,38 @@ struct SaTable : ::testing::Test {
       r.packets = r.bytes = r.icv = r.pad = r.len = r.drops = 0;
     }
     model[static_cast<std::size_t>(ins->slot)] = r;
+    if (!ins->inv) installed = ins->slot;
     ins_exp = true;
     ins.reset();
+  }
+
+  // After an install's write (no operation can read the slot in the next cycle): counters just under 2^32
+  // or random, limits just above them, in the RAM word and in the model.
+  std::optional<int> installed;
+  std::uint64_t near_edge() {
+    if (rng() % 2 == 0) return (std::uint64_t{1} << 32) - 1 - rng() % 8;
+    return rng() >> 1;  // (far from 2^64)
+  }
+  void seed_counters(int slot) {
+    Rec& r = model[static_cast<std::size_t>(slot)];
+    r.packets = near_edge();
+    r.bytes = near_edge() - rng() % 4000;  // (just under 2^32: the jobs in flight carry it over)
+    r.icv = near_edge();
+    r.pad = near_edge();
+    r.len = near_edge();
+    r.drops = near_edge();
+    if (rng() % 4 != 0) r.hard_p = r.packets + rng() % 6;
+    if (rng() % 4 != 0) r.hard_b = r.bytes + rng() % 5000;
+    if (rng() % 4 != 0) r.soft_p = r.packets + rng() % 4;
+    if (rng() % 4 != 0) r.soft_b = r.bytes + rng() % 3000;
+    // cnt_t, packed, from bit 0: hard_b, soft_b, hard_p, soft_p, drops, len, pad, icv, bytes, packets, gen, valid
+    auto& w = m->rootp->esp_sa_table__DOT__cmem_q[static_cast<std::size_t>(slot)];
+    const std::uint64_t f[] = {r.hard_b, r.soft_b, r.hard_p, r.soft_p, r.drops, r.len, r.pad, r.icv, r.bytes,
+                               r.packets};
+    for (int i = 0; i < 10; ++i) {
+      w[2 * i] = static_cast<std::uint32_t>(f[i]);
+      w[2 * i + 1] = static_cast<std::uint32_t>(f[i] >> 32);
+    }
   }
   void fire_chk() {
     ChkExp e{};
@@ -266,8 +302,10 @@ TEST_F(SaTable, RandomOperationsAgainstModel) {
   m->rst_ni = 1;
   wait_wipe();
   int ops = 0, oks = 0, stales = 0, unknowns = 0, hards = 0, waits = 0, softs = 0;
-  for (int n = 0; n < 40000 && !HasFailure(); ++n) {
-    if (n == 20000) {  // a wipe half way
+  // 100,000 cycles: an operation takes 3 cycles (2 for an install), so about 35,000 operations
+  constexpr int kCycles = 100000;
+  for (int n = 0; n < kCycles && !HasFailure(); ++n) {
+    if (n == kCycles / 2) {  // a wipe half way
       m->clear_i = 1;
       tick();
       m->clear_i = 0;
@@ -279,6 +317,7 @@ TEST_F(SaTable, RandomOperationsAgainstModel) {
       upd_exp.reset();
       rd_exp.reset();
       ins_exp = false;
+      installed.reset();
       model = {};
       ASSERT_NO_FATAL_FAILURE(wait_wipe());
     }
@@ -315,6 +354,8 @@ TEST_F(SaTable, RandomOperationsAgainstModel) {
     // count outcomes for the coverage checks below
     const int before = answered;
     cycle();
+    if (installed && rng() % 4 == 0) seed_counters(*installed);
+    installed.reset();
     // (the answer pulses of the next cycle are visible now, from registered state)
     ops += answered - before;
     if (m->chk_done_o) {
