@@ -174,7 +174,8 @@ for r in $(seq "$rounds"); do
   # ESP in UDP: how many datagrams went per UDP GSO message and came per UDP_GRO buffer (hubsecd logs it
   # when it stops).
   for side in hub spoke; do
-    grep -h "UDP 4500 on the packet thread" "$work/$side.log" 2>/dev/null | sed "s/^.*info: /    $side: /" || true
+    grep -h "UDP 4500 on the packet thread" "$work/$side.log" 2>/dev/null | grep -v "received 0 datagrams" |
+      sed "s/^.*info: /    $side: /" || true
   done
   libipsec_up
   charons=("$(cat "$work/a/run/charon.pid")" "$(cat "$work/b/run/charon.pid")")
