@@ -15,8 +15,8 @@
 `default_nettype none
 
 module esp_auth #(
-  parameter int unsigned SHA1_N_RND = 40,
-  parameter int unsigned SHA256_N_RND = 32,
+  parameter int unsigned SHA1_N_RND = 10,   // round units of esp_mac's cores (low-latency mode: 16 bytes/cycle)
+  parameter int unsigned SHA256_N_RND = 8,
   parameter int unsigned NSLOT = 64,     // packet slots; power of two, >= 2
   parameter int unsigned RING_BLK = 8192, // ring depth in blocks; power of two
   parameter int unsigned BW = 13,        // block count width

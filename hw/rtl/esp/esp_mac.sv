@@ -9,11 +9,17 @@
 // 160-bit state is in bits [255:96]. Results are always taken: one per cycle, the engines by turns when both
 // finish in the same cycle. out_icv_o: HMAC-SHA1-96 in bits [127:32] (low bits zero) or HMAC-SHA-256-128
 // in all 128 bits, byte 0 in the top bits.
+// The engines use the SHA core's low-latency mode by default (SHA_LOWLAT = 1: two rounds per round unit and
+// cycle, a lone block in ROUNDS/2 + 4 cycles through the engine, 44 SHA-1 / 36 SHA-256): one packet's HMAC
+// blocks are dependent, so the per-block latency bounds a lone packet. N_RND counts units of the selected
+// mode; in the low-latency mode N_RND units compress 2*N_RND/ROUNDS blocks per cycle, so SHA-1 10 and
+// SHA-256 8 give 16 bytes/cycle each (docs/rtl-crypto.md).
 `default_nettype none
 
 module esp_mac #(
-  parameter int unsigned SHA1_N_RND = 40,    // round units of the SHA-1 core (sha_core)
-  parameter int unsigned SHA256_N_RND = 32,  // round units of the SHA-256 core
+  parameter int unsigned SHA1_N_RND = 10,    // round units of the SHA-1 core (sha_core); LOWLAT: divides 40
+  parameter int unsigned SHA256_N_RND = 8,   // round units of the SHA-256 core; LOWLAT: divides 32
+  parameter int unsigned SHA_LOWLAT = 1,     // 1: low-latency cores (two rounds per unit), 0: default cores
   parameter int unsigned CTX = 64,           // contexts (packet slots) per engine; power of two, >= 2
   localparam int unsigned CW = $clog2(CTX)
 ) (
@@ -47,7 +53,7 @@ module esp_mac #(
   logic [15:0] s1_drops, s2_drops;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  hmac_sha1 #(.CTX(CTX), .N_RND(SHA1_N_RND)) u_sha1 (
+  hmac_sha1 #(.CTX(CTX), .N_RND(SHA1_N_RND), .LOWLAT(SHA_LOWLAT)) u_sha1 (
     .clk_i, .rst_ni,
     .in_valid_i(in_valid_i && !in_sha256_i), .in_ready_o(s1_in_ready), .in_space_o(space1_o),
     .in_ctx_i, .in_first_i, .in_last_i, .in_nbytes_i, .in_data_i,
@@ -56,7 +62,7 @@ module esp_mac #(
     .out_valid_o(s1_out_valid), .out_ready_i(!s2_out_valid || prio1_q), .out_ctx_o(s1_ctx), .out_op_o(s1_op),
     .out_digest_o(s1_digest), .out_ostate_o(s1_ostate), .drop_count_o(s1_drops));
 
-  hmac_sha256 #(.CTX(CTX), .N_RND(SHA256_N_RND)) u_sha256 (
+  hmac_sha256 #(.CTX(CTX), .N_RND(SHA256_N_RND), .LOWLAT(SHA_LOWLAT)) u_sha256 (
     .clk_i, .rst_ni,
     .in_valid_i(in_valid_i && in_sha256_i), .in_ready_o(s2_in_ready), .in_space_o(space256_o),
     .in_ctx_i, .in_first_i, .in_last_i, .in_nbytes_i, .in_data_i,
