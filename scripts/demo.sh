@@ -204,7 +204,7 @@ CONF
     local from=$1 what=$2
     shift 2
     total=$((total + 1))
-    if ip netns exec "$from" ping -c 3 -i 0.2 -W 2 "$@" >"$work/ping.txt" 2>&1; then
+    if ip netns exec "$from" ping -c 3 -i 0.2 -W 2 -w 6 "$@" >"$work/ping.txt" 2>&1; then
       ok=$((ok + 1))
       echo "   OK    $what: $(grep -o '[0-9]* received' "$work/ping.txt")"
       [ "$check" = yes ] && echo "PASS: ping $what" || true

@@ -95,13 +95,15 @@ gw_wait_up() {
   hs_wait "$1" bash -c "hub show crypto ipsec sa | grep -q 'inbound esp sas' && spoke show crypto ipsec sa | grep -q 'inbound esp sas' && hub show dmvpn | grep -Eq '$HS_ADDR_B +10.0.0.2 +UP'"
 }
 
-# With replies coming back, ping waits only twice the round trip for the last one before counting it
-# lost; a deadline (-w) makes it wait for every reply instead (the Verilator card's round trip varies
-# from 10 to 200 ms: esp_injection.card lost the last of 5 echoes in 1 of 3 runs without it).
+# With replies coming back, ping waits only twice the largest round trip for the last one before counting
+# it lost, and the Verilator card's round trip varies from 10 to 200 ms (esp_injection.card lost the last of
+# 5 echoes in 1 of 3 runs). A deadline (-w) makes ping wait for COUNT replies; adaptive mode (-A: the next
+# echo when the previous one is answered, so one at most in flight) keeps it from sending more than COUNT
+# while one is late, which ping would count as lost at the end. A reply that never comes still shows.
 gw_ping() {
   local deadline
   deadline=$(awk -v c="$3" -v i="$4" 'BEGIN { print int(c * i) + 5 }')
-  ip netns exec "$1" ping -c "$3" -i "$4" -W 2 -w "$deadline" "$2" >"$5" 2>&1
+  ip netns exec "$1" ping -A -c "$3" -i "$4" -W 2 -w "$deadline" "$2" >"$5" 2>&1
 }
 
 # Prints "received of sent" of a ping output file.

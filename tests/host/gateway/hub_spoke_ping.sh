@@ -34,10 +34,10 @@ hs_wait 10 bash -c "hub show dmvpn | grep -Eq '$HS_ADDR_B +10.0.0.2 +UP'" ||
 echo "PASS: the spoke registered by NHRP: show dmvpn lists 10.0.0.2 at $HS_ADDR_B"
 
 gw_engine_show "$WORK/engine-0.txt"
-ip netns exec "$HS_NS_A" ping -c 3 -i 0.2 -W 2 10.0.0.2 >"$WORK/ping-hub-spoke.txt" ||
+gw_ping "$HS_NS_A" 10.0.0.2 3 0.2 "$WORK/ping-hub-spoke.txt" ||
   fail "hub -> spoke ping: $(cat "$WORK/ping-hub-spoke.txt")"
 echo "PASS: hub pings the spoke's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-hub-spoke.txt"))"
-ip netns exec "$HS_NS_B" ping -c 3 -i 0.2 -W 2 10.0.0.1 >"$WORK/ping-spoke-hub.txt" ||
+gw_ping "$HS_NS_B" 10.0.0.1 3 0.2 "$WORK/ping-spoke-hub.txt" ||
   fail "spoke -> hub ping: $(cat "$WORK/ping-spoke-hub.txt"); hub: $(hub show crypto ipsec sa | tail -3)"
 echo "PASS: spoke pings the hub's tunnel address ($(grep -o '[0-9]* received' "$WORK/ping-spoke-hub.txt"))"
 hub show crypto ipsec sa >"$WORK/ipsec-sa.txt"

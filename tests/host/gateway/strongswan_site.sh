@@ -44,7 +44,7 @@ grep -q "local  ident (addr/mask/prot/port): (10.1.0.0/255.255.255.0/0/0)" "$WOR
   fail "hub Child SA selectors: $(cat "$WORK/ipsec-sa-0.txt")"
 echo "PASS: strongSwan site up: tunnel mode in UDP 4500, selectors 10.1.0.0/24 === 10.2.0.0/24 ($BACKEND backend)"
 
-ip netns exec "$HS_NS_B" ping -c 3 -i 0.2 -W 2 -I 10.2.0.1 10.1.0.1 >"$WORK/ping.txt" ||
+ip netns exec "$HS_NS_B" ping -c 3 -i 0.2 -W 2 -w 6 -I 10.2.0.1 10.1.0.1 >"$WORK/ping.txt" ||
   fail "site -> hub LAN ping: $(cat "$WORK/ping.txt"); hub: $(hubsec_cmd show crypto ipsec sa | tail -3)"
 echo "PASS: the strongSwan site pings the hub's LAN ($(grep -o '[0-9]* received' "$WORK/ping.txt"))"
 hubsec_cmd show crypto ipsec sa >"$WORK/ipsec-sa.txt"
