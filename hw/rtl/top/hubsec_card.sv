@@ -17,7 +17,9 @@ module hubsec_card #(
   parameter int unsigned AES_UNROLL = 14,
   parameter int unsigned SHA1_N_RND = 40,
   parameter int unsigned SHA256_N_RND = 32,
-  parameter int unsigned MAX_BLK = 1024
+  parameter int unsigned MAX_BLK = 1024,
+  parameter int unsigned LANE_NSLOT = 64,      // packets in flight per ESP lane
+  parameter int unsigned LANE_RING_BLK = 8192  // each lane's packet ring in 16-byte blocks (>= MAX_PACKET / 16)
 ) (
   input  wire logic        clk_i,
   input  wire logic        rst_ni,
@@ -217,7 +219,7 @@ module hubsec_card #(
 
   esp_datapath #(
     .SLOTS(SA_SLOTS), .AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
-    .MAX_BLK(MAX_BLK)
+    .MAX_BLK(MAX_BLK), .LANE_NSLOT(LANE_NSLOT), .LANE_RING_BLK(LANE_RING_BLK)
   ) u_esp (
     .clk_i, .rst_ni, .clear_i(clear), .busy_o(esp_busy),
     .wr_valid_i(e_wr_valid), .wr_ready_o(e_wr_ready), .wr_invalidate_i(e_wr_invalidate),
