@@ -17,7 +17,8 @@
 #   gw_start_spoke [ARGS]                  hubsecd in $GW_SPOKE_NS at $GW_SPOKE_ADDR; $SPOKE_PID
 #   gw_wait_up TIMEOUT                     Child SA on both sides and the spoke registered by NHRP
 #   hub ARGS / spoke ARGS                  the hubsec CLI against each daemon
-#   gw_ping NS DST COUNT INTERVAL FILE     ping over Tunnel0, output in FILE; status of ping
+#   gw_ping NS DST COUNT INTERVAL FILE     ping over Tunnel0, output in FILE; fails unless echoes 1..COUNT
+#                                          were all answered (a late answer is waited for)
 #   gw_capture_start [NS IF] / gw_capture_no_clear
 #                                          tshark on the hub's outer veth (or IF in NS) into $WORK/outer.pcapng
 #                                          from before the first packet; at the end: fails on any clear GRE,
@@ -97,13 +98,16 @@ gw_wait_up() {
 
 # With replies coming back, ping waits only twice the largest round trip for the last one before counting
 # it lost, and the Verilator card's round trip varies from 10 to 200 ms (esp_injection.card lost the last of
-# 5 echoes in 1 of 3 runs). A deadline (-w) makes ping wait for COUNT replies; adaptive mode (-A: the next
-# echo when the previous one is answered, so one at most in flight) keeps it from sending more than COUNT
-# while one is late, which ping would count as lost at the end. A reply that never comes still shows.
+# 5 echoes in 1 of 3 runs). With a deadline (-w) ping waits for COUNT replies, but sends on while one is
+# late, and counts those extra echoes still out at the end as lost: so the verdict is whether each of the
+# echoes 1..COUNT was answered (the card answers in order), not ping's loss figure.
 gw_ping() {
-  local deadline
+  local deadline k
   deadline=$(awk -v c="$3" -v i="$4" 'BEGIN { print int(c * i) + 5 }')
-  ip netns exec "$1" ping -A -c "$3" -i "$4" -W 2 -w "$deadline" "$2" >"$5" 2>&1
+  ip netns exec "$1" ping -c "$3" -i "$4" -W 2 -w "$deadline" "$2" >"$5" 2>&1 || true
+  for k in $(seq 1 "$3"); do
+    grep -q "icmp_seq=$k ttl=" "$5" || return 1
+  done
 }
 
 # Prints "received of sent" of a ping output file.
