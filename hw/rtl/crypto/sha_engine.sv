@@ -161,6 +161,7 @@ module sha_engine #(
   logic fast_take;
   logic [CW-1:0] fast_c;
   logic [CTX-1:0] fast_x;  // left out of stage A: the fast candidate of this cycle
+  logic [CTX-1:0] pick_1h;  // LOWLAT: the picked context, one-hot from registers (no decoder after the pick)
 
   assign cand = full_q & ~infl_q;
   assign cand_x = cand & ~sel_1h_q & ~fast_x;
@@ -392,10 +393,12 @@ module sha_engine #(
     assign fast_take = fast_v_q && !sel_v_q;
     assign fast_c = fast_c_q;
     assign fast_x = fast_1h_q;
+    assign pick_1h = fast_take ? fast_1h_q : sel_1h_q;
   end else begin : g_no_fast
     assign fast_take = 1'b0;
     assign fast_c = '0;
     assign fast_x = '0;
+    assign pick_1h = '0;  // unused: the default mode sets infl_q[pick] as before
   end
 
   // ---- per-context state updates (the three sources never touch the same field of the same context
@@ -418,7 +421,13 @@ module sha_engine #(
       end
     end else begin
       // issue
-      if (pick_v) infl_q[pick] <= 1'b1;
+      if (pick_v) begin
+        if (LOWLAT != 0) begin
+          for (int c = 0; c < CTX; c++) if (pick_1h[c]) infl_q[c] <= 1'b1;
+        end else begin
+          infl_q[pick] <= 1'b1;
+        end
+      end
       if (core_in_fire) begin
         if (sk == hubsec_crypto_pkg::SHA_BLK_DATA) begin
           first_q[sc] <= 1'b0;
@@ -502,6 +511,8 @@ module sha_engine #(
     else $error("sha_engine: result for a context with nothing in flight");
   a_pick_ready: assert property (@(posedge clk_i) disable iff (!chk_q) !(pick_v && !cand[pick]))
     else $error("sha_engine: picked a context with no block ready");
+  a_pick_1h: assert property (@(posedge clk_i) disable iff (!chk_q) !(LOWLAT != 0 && pick_v && pick_1h != CTX'(1) << pick))
+    else $error("sha_engine: one-hot pick differs from the pick");
   a_take: assert property (@(posedge clk_i) disable iff (!chk_q) take == (accept ? CTX'(1) << ic : '0))
     else $error("sha_engine: per-context take differs from the port decision");
   a_full_beats: assert property (@(posedge clk_i) disable iff (!chk_q) !(in_valid_i && !in_last_i && in_nbytes_i != 5'd16))
