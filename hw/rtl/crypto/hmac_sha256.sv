@@ -3,7 +3,7 @@
 // 2 cycles = 32 message bytes per cycle of compression) and CTX = 64 messages in flight.
 // The CI benches use a small configuration (fewer units and contexts) of the same RTL. LOWLAT = 1 selects
 // the low-latency core (sha_core, sha_engine): a lone block takes ROUNDS/2 + 4 cycles through the engine
-// instead of 2*ROUNDS + 8, and N_RND units give 2*N_RND/ROUNDS blocks per cycle.
+// instead of 2*ROUNDS + 7 (from its beat's handshake), and N_RND units give 2*N_RND/ROUNDS blocks per cycle.
 // See sha_engine for the port protocol.
 `default_nettype none
 
