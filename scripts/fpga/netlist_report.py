@@ -13,10 +13,18 @@ paths followed across module boundaries) and prints one table row:
   where        - the instance (module) holding most of that deepest path, with its start and end nets.
   time s       - (given by the caller) Yosys' run time, wall clock / CPU seconds.
 usage: netlist_report.py <netlist.json> <top> [label] [--header] [--path] [--note=<text>] [--seconds=<n>]
+       netlist_report.py --plan=<dir> [label] [--header] [--path] [--note=<text>] [--seconds=<n>] [--parts]
        netlist_report.py --header-only
   --path prints the cells of the deepest paths (LUT levels, logic levels) to stderr.
+  A module instantiated as a blackbox (a design synthesised in parts: scripts/fpga/estimate_hier.sh) is a
+  boundary: nothing in it is counted and paths end and start at its ports.
+  --plan: the whole design from its parts: <dir>/plan.json (scripts/fpga/hier_plan.py) names the parts,
+  <dir>/parts/<part>/netlist.json holds each one's netlist. Every blackbox is replaced by the part of its
+  module at its parameters, so the row counts every instance of every part and the depth follows paths
+  across the parts. --parts adds one line per part (its own cells over all its instances) to stdout.
 """
 import json
+import os
 import sys
 
 FF_PREFIX = "FD"
@@ -37,41 +45,72 @@ def lutram_read_port(port):
     return port.startswith("ADDR") or port.startswith("DPRA") or (port[0] == "A" and port[1:].isdigit())
 
 
-class Flat:
-    """The flattened netlist: one entry per primitive cell, nets as global integer ids."""
+def find_top(modules, top):
+    if top in modules:
+        return top
+    for name, module in modules.items():
+        if int(module.get("attributes", {}).get("top", "0"), 2):
+            return name
+    sys.exit(f"netlist_report.py: no module {top} in the netlist")
 
-    def __init__(self, netlist, top):
-        self.modules = netlist["modules"]
+
+def is_box(module):
+    """A design module left as a blackbox (synthesised as another part), not a library cell."""
+    attrs = module.get("attributes", {})
+    return int(attrs.get("blackbox", "0"), 2) and "hdlname" in attrs
+
+
+class Flat:
+    """The flattened netlist: one entry per primitive cell, nets as global integer ids.
+
+    parts: None for one netlist; else {part id: (module name, parameters, netlist)} to replace blackboxes with
+    (the parts of a design synthesised in pieces)."""
+
+    def __init__(self, netlist, top, parts=None, top_part=None):
+        self.parts = parts
         self.next_bit = 0
         self.cells = []  # (instance path, type, {port: [bits]}, {port: direction})
+        self.cell_part = []  # the part each cell came from (with parts)
+        self.boxes = set()  # blackbox cell types left as they are
         self.netname = {}  # global bit -> a readable net name (public names preferred)
-        top_name = self.find_top(top)
-        module = self.modules[top_name]
+        self.box_part = {}  # (netlist id, box module name) -> part id
+        self.instances = {}  # part id -> instances expanded
+        modules = netlist["modules"]
+        top_name = find_top(modules, top)
+        module = modules[top_name]
         bitmap = {}
         for port in module["ports"].values():
             for b in port["bits"]:
                 if isinstance(b, int):
                     bitmap.setdefault(b, self.fresh())
-        self.expand(top_name, bitmap, "")
-
-    def find_top(self, top):
-        if top in self.modules:
-            return top
-        for name, module in self.modules.items():
-            if int(module.get("attributes", {}).get("top", "0"), 2):
-                return name
-        sys.exit(f"netlist_report.py: no module {top} in the netlist")
+        self.instances[top_part] = 1
+        self.expand(modules, top_name, bitmap, "", top_part)
 
     def fresh(self):
         self.next_bit += 1
         return self.next_bit
 
-    def is_hier(self, ctype):
-        module = self.modules.get(ctype)
-        return module is not None and not int(module.get("attributes", {}).get("blackbox", "0"), 2)
+    def resolve(self, modules, ctype):
+        """The part a blackbox stands for: same module, same parameters."""
+        key = (id(modules), ctype)
+        if key not in self.box_part:
+            box = modules[ctype]
+            name = box["attributes"]["hdlname"]
+            params = {}
+            for k, v in box.get("parameter_default_values", {}).items():
+                try:
+                    params[k] = int(v, 2)
+                except ValueError:
+                    params[k] = v
+            found = [pid for pid, (m, p, _) in self.parts.items()
+                     if m == name and all(p.get(k) == v for k, v in params.items())]
+            if len(found) != 1:
+                sys.exit(f"netlist_report.py: blackbox {name} {params}: {len(found)} parts match in the plan")
+            self.box_part[key] = found[0]
+        return self.box_part[key]
 
-    def expand(self, name, bitmap, prefix):
-        module = self.modules[name]
+    def expand(self, modules, name, bitmap, prefix, part):
+        module = modules[name]
 
         def g(b):
             if not isinstance(b, int):
@@ -89,39 +128,62 @@ class Flat:
         for cname, cell in module["cells"].items():
             ctype = cell["type"]
             conns = {p: [g(b) for b in bits] for p, bits in cell["connections"].items()}
-            if self.is_hier(ctype):
-                child = self.modules[ctype]
+            child = modules.get(ctype)
+            child_modules, child_part = modules, part
+            if child is not None and is_box(child):
+                if self.parts is None:
+                    self.boxes.add(ctype)
+                    child = None
+                else:
+                    child_part = self.resolve(modules, ctype)
+                    child_modules = self.parts[child_part][2]["modules"]
+                    ctop = find_top(child_modules, self.parts[child_part][0])
+                    # the part's ports by name (the box has the same ones)
+                    child = dict(child_modules[ctop], name=ctop)
+                    self.instances[child_part] = self.instances.get(child_part, 0) + 1
+            elif child is not None and int(child.get("attributes", {}).get("blackbox", "0"), 2):
+                child = None  # a library cell
+            if child is not None:
                 child_map = {}
                 for pname, port in child["ports"].items():
                     outer = conns.get(pname, [])
                     for i, b in enumerate(port["bits"]):
                         if isinstance(b, int) and i < len(outer) and outer[i] is not None:
                             child_map[b] = outer[i]
-                self.expand(ctype, child_map, prefix + cname + ".")
+                self.expand(child_modules, child.get("name", ctype), child_map, prefix + cname + ".", child_part)
             else:
                 self.cells.append((prefix, ctype, conns, cell.get("port_directions", {})))
+                self.cell_part.append(part)
 
 
-def report(netlist, top, want_path=False):
-    flat = Flat(netlist, top)
+def report(netlist, top, want_path=False, parts=None, top_part=None):
+    flat = Flat(netlist, top, parts, top_part)
     luts = lutram = ffs = dsps = 0
     bram = 0.0
+    per_part = {}  # part -> [LUTs, LUTRAM, FFs, BRAM, DSP] over all its instances
     driver = {}  # global bit -> index of the combinational cell driving it
     comb_in = {}  # cell index -> input bits that propagate combinationally
     weight = {}  # cell index -> (lut level, logic level) it adds
     for idx, (path, ctype, conns, dirs) in enumerate(flat.cells):
+        own = per_part.setdefault(flat.cell_part[idx], [0, 0, 0, 0.0, 0])
         if ctype.startswith(LUT_PREFIX):
             luts += 1
+            own[0] += 1
         elif ctype.startswith(FF_PREFIX):
             ffs += 1
+            own[2] += 1
         elif ctype.startswith("DSP48"):
             dsps += 1
+            own[4] += 1
         elif ctype in BRAM_WEIGHT:
             bram += BRAM_WEIGHT[ctype]
+            own[3] += BRAM_WEIGHT[ctype]
         if ctype in LUTRAM_LUTS:
             luts += LUTRAM_LUTS[ctype]
             lutram += LUTRAM_LUTS[ctype]
-        if ctype.startswith(SEQUENTIAL_PREFIXES):
+            own[0] += LUTRAM_LUTS[ctype]
+            own[1] += LUTRAM_LUTS[ctype]
+        if ctype.startswith(SEQUENTIAL_PREFIXES) or ctype in flat.boxes:
             continue
         if ctype in LUTRAM_LUTS:
             ins = [p for p in conns if dirs.get(p) == "input" and lutram_read_port(p)]
@@ -185,7 +247,7 @@ def report(netlist, top, want_path=False):
         path_cells.reverse()
         where = describe(flat, path_cells, comb_in, driver)
     row = dict(luts=luts, lutram=lutram, ffs=ffs, bram=bram, dsps=dsps, lut_levels=lut_levels,
-               logic_levels=logic_levels, where=where)
+               logic_levels=logic_levels, where=where, per_part=per_part, instances=flat.instances)
     if want_path:
         def cells_of(path):
             return [f"{flat.cells[i][0] or '(top).'}{flat.cells[i][1]} -> "
@@ -227,7 +289,7 @@ def describe(flat, path_cells, comb_in, driver):
     end = net_label(flat, end_bit)
     # Name the end by the register it feeds (its output net), when there is one.
     for prefix, ctype, conns, dirs in flat.cells:
-        if ctype.startswith(SEQUENTIAL_PREFIXES) or ctype in LUTRAM_LUTS:
+        if ctype.startswith(SEQUENTIAL_PREFIXES) or ctype in LUTRAM_LUTS or ctype in flat.boxes:
             if any(end_bit in bits for p, bits in conns.items() if dirs.get(p) == "input"):
                 q = first_output((prefix, ctype, conns, dirs))
                 if q is not None:
@@ -252,18 +314,42 @@ def main():
         print(HEADER)
         return
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    if len(args) < 2:
-        sys.exit(__doc__)
-    path, top = args[0], args[1]
-    label = args[2] if len(args) > 2 else top
-    with open(path) as f:
-        netlist = json.load(f)
+    plan_dir = option("plan")
+    parts = top_part = None
+    if plan_dir:
+        with open(os.path.join(plan_dir, "plan.json")) as f:
+            plan = json.load(f)
+        parts = {}
+        for pid, part in plan["parts"].items():
+            with open(os.path.join(plan_dir, "parts", pid, "netlist.json")) as f:
+                parts[pid] = (part["module"], part["params"], json.load(f))
+            for name, module in parts[pid][2]["modules"].items():
+                attrs = module.get("attributes", {})
+                if attrs.get("hdlname") in part["blackbox"] and not is_box(module):
+                    sys.exit(f"netlist_report.py: part {pid} holds {name}, which should be a blackbox")
+        top_part = plan["top"]
+        netlist, top = parts[top_part][2], parts[top_part][0]
+        label = args[0] if args else top
+    else:
+        if len(args) < 2:
+            sys.exit(__doc__)
+        path, top = args[0], args[1]
+        label = args[2] if len(args) > 2 else top
+        with open(path) as f:
+            netlist = json.load(f)
     if "--header" in sys.argv:
         print(HEADER)
-    r = report(netlist, top, "--path" in sys.argv)
+    r = report(netlist, top, "--path" in sys.argv, parts, top_part)
     print(f"{label:<14} {r['luts']:>7} {r['lutram']:>6} {r['ffs']:>7} {r['bram']:>5g} {r['dsps']:>4} "
           f"{r['lut_levels']:>8} {r['logic_levels']:>10} {option('seconds', '-'):>10}  "
           f"{option('note', 'default'):<14} {r['where']}")
+    if parts and "--parts" in sys.argv:
+        print(f"  parts of {label} (own cells of each part, all its instances; blackboxed children not included):")
+        print(f"  {'part':<30} {'module':<15} {'inst':>4} {'LUTs':>7} {'LUTRAM':>6} {'FFs':>7} {'BRAM':>6} {'DSP':>4}")
+        for pid in sorted(parts, key=lambda p: -r["per_part"].get(p, [0])[0]):
+            o = r["per_part"].get(pid, [0, 0, 0, 0.0, 0])
+            print(f"  {pid:<30} {parts[pid][0]:<15} {r['instances'].get(pid, 0):>4} {o[0]:>7} {o[1]:>6} "
+                  f"{o[2]:>7} {o[3]:>6g} {o[4]:>4}")
     for step in r.get("path", []):
         print(f"    {step}", file=sys.stderr)
 
