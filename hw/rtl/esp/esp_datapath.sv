@@ -11,7 +11,8 @@
 // (see esp_sa_table; a job that would wait on a limit while this slot has jobs in flight waits here, which
 // keeps the limit exact). A refused job (UNKNOWN_SA, STALE_SA, HARD_LIMIT) takes no beats and gives only a
 // result. An outbound job with job_card_iv_i gets its IV from esp_iv_gen (AES-256 of a unique counter under
-// the slot's IV key; job_iv_i is ignored). The job then goes to its lane with the slot's context (the lane
+// the slot's IV key; job_iv_i is ignored). The job then goes to its lane with the slot's context (inbound:
+// the decryption key the table stored at install, not the cipher key; the lane
 // copies it, so a slot rewritten later does not change jobs already dispatched: they finish with the old
 // keys, while new jobs naming the old generation are STALE_SA).
 //
@@ -35,8 +36,8 @@
 module esp_datapath #(
   parameter int unsigned SLOTS = 4096,
   parameter int unsigned AES_UNROLL = 14,
-  parameter int unsigned SHA1_N_RND = 40,
-  parameter int unsigned SHA256_N_RND = 32,
+  parameter int unsigned SHA1_N_RND = 10,    // esp_mac round units (low-latency mode): 16 bytes/cycle
+  parameter int unsigned SHA256_N_RND = 8,   // each engine
   parameter int unsigned MAX_BLK = 1024,
   parameter int unsigned DEPTH = 16,        // jobs in flight (admitted, result not yet taken); power of two
   parameter int unsigned IV_UNROLL = 2,     // aes_cipher UNROLL of the IV generator (1, 2, 7, 14)
@@ -468,7 +469,7 @@ module esp_datapath #(
   esp_inbound #(.AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
                 .MAX_BLK(MAX_BLK), .NSLOT(LANE_NSLOT), .RING_BLK(LANE_RING_BLK)) u_in (
     .clk_i, .rst_ni(lrst_nq),
-    .job_valid_i(d_q == D_LANE && j_dec_q), .job_ready_o(i_job_ready), .job_key_i(c_key_q),
+    .job_valid_i(d_q == D_LANE && j_dec_q), .job_ready_o(i_job_ready), .job_dkey_i(c_aux_q),
     .job_sha256_i(c_sha256_q), .job_istate_i(c_istate_q), .job_ostate_i(c_ostate_q), .job_esn_i(c_esn_q),
     .job_seq_hi_i(j_seq_q[63:32]), .job_spi_i(c_spi_q), .job_len_i(j_len_q),
     .in_valid_i(in_valid_i && in_v && in_lane_dec), .in_ready_o(i_in_ready), .in_data_i(in_data_i),

@@ -1,8 +1,8 @@
 // esp_inbound: one lane of the inbound ESP datapath (RFC 4303, AES-256-CBC, HMAC-SHA1-96 or
 // HMAC-SHA-256-128) with up to NSLOT packets in flight, results in job order.
 //
-// Job: the SA context (AES-256 cipher key, HMAC inner/outer states left-aligned in 256 bits, algorithm,
-// ESN), the high half of the sequence number the host inferred (ESN), the SA's SPI and the ESP packet length.
+// Job: the SA context (AES-256 decryption key w[52..59], as esp_sa_table stores it from install; HMAC
+// inner/outer states left-aligned in 256 bits, algorithm, ESN), the high half of the sequence number the host inferred (ESN), the SA's SPI and the ESP packet length.
 // Input: the packets as beats, one packet after the other in job order, framed as esp_outbound emits them:
 // the header (SPI | SN, 8 bytes in bits [127:64]), the IV, one beat per ciphertext block, the ICV
 // (left-aligned). A packet of bad length (not header + IV + a whole nonzero number of blocks + ICV, or more
@@ -14,12 +14,12 @@
 //
 // Many packets in flight. A job takes a packet slot (NSLOT, used and freed in job order) and its ciphertext
 // blocks in the packet ring (RING_BLK blocks, allocated and freed in job order); it waits (job_ready_o low)
-// while none is free. Its decryption key w[52..59] is expanded (aes_key_expand, 14 cycles, overlapped with
-// the previous packets' beats, NKE expanders in turn; an SA table would hold it from install). CBC decryption has no feedback, so
-// the ciphertext beats go straight from the input to the AES pipeline (the previous ciphertext block travels
-// in the tag), back to back across packets; each plaintext block is written into the plaintext ring. Each
-// ciphertext block is also written into esp_auth's ring copy, which recomputes the ICV over SPI | SN | IV |
-// ciphertext (| SN high with ESN) using the HMAC engine context of the packet's slot. The output stage takes
+// while none is free. The job's decryption key goes into the slot (no expansion here). CBC decryption has
+// no feedback, so the ciphertext beats go straight from the input to the AES pipeline (the previous
+// ciphertext block travels in the tag), back to back across packets; each plaintext block is written into
+// the plaintext ring. Each ciphertext block is written, as it comes in, into esp_auth's ring copy too, which
+// recomputes the ICV over SPI | SN | IV | ciphertext (| SN high with ESN) using the HMAC engine context of
+// the packet's slot, in parallel with the decryption. The output stage takes
 // the oldest packet once its blocks, its ICV and the received ICV are in. Order of checks: the length at
 // once; the SPI (UNKNOWN_SA if the packet's is not the SA's; no payload either way); the ICV, compared in
 // constant time (a full-width XOR and OR-reduction, no early exit); only if it matches the padding (1, 2,
@@ -28,13 +28,12 @@
 
 module esp_inbound #(
   parameter int unsigned AES_UNROLL = 14,
-  parameter int unsigned SHA1_N_RND = 40,
-  parameter int unsigned SHA256_N_RND = 32,
+  parameter int unsigned SHA1_N_RND = 10,    // esp_mac round units (low-latency mode): 16 bytes/cycle
+  parameter int unsigned SHA256_N_RND = 8,   // each engine
   parameter int unsigned LEN_W = 16,       // packet length width in bytes
   parameter int unsigned MAX_BLK = 1024,   // largest ciphertext in blocks
   parameter int unsigned NSLOT = 64,       // packets in flight; power of two, >= 2
   parameter int unsigned RING_BLK = 8192,  // packet ring in 16-byte blocks; power of two, >= MAX_BLK
-  parameter int unsigned NKE = 2,          // decryption key expanders (each takes a job per 14 cycles)
   localparam int unsigned BW = $clog2(MAX_BLK) + 1
 ) (
   input  wire logic             clk_i,
@@ -45,7 +44,7 @@ module esp_inbound #(
   // job
   input  wire logic             job_valid_i,
   output logic                  job_ready_o,
-  input  wire logic [255:0]     job_key_i,
+  input  wire logic [255:0]     job_dkey_i,    // AES-256 decryption key w[52..59]
   input  wire logic             job_sha256_i,
   input  wire logic [255:0]     job_istate_i,
   input  wire logic [255:0]     job_ostate_i,
@@ -78,7 +77,7 @@ module esp_inbound #(
   localparam int unsigned TW = 128 + SW + AW + 1;  // AES tag: previous ciphertext, slot, ring address, last
 
   // ---- per-slot context and progress ----
-  logic [NSLOT-1:0] lenok_q, sha256_q, dkey_ok_q, in_done_q, icv_ok_q;
+  logic [NSLOT-1:0] lenok_q, sha256_q, in_done_q, icv_ok_q;
   logic [31:0] spi_q[NSLOT];
   logic [63:0] hdr_q[NSLOT];
   logic [255:0] dkey_q[NSLOT];
@@ -87,7 +86,7 @@ module esp_inbound #(
   logic [BW-1:0] nblk_q[NSLOT], in_cnt_q[NSLOT], ret_q[NSLOT];
   logic [AW-1:0] base_q[NSLOT];
 
-  // ---- jobs: length check (no crypto), slot and ring space (in job order), key expansion ----
+  // ---- jobs: length check (no crypto), slot and ring space (in job order) ----
   logic [LEN_W-1:0] icv_len, ct_len;
   logic len_ok, job_fire, release_fire, space, has;
   logic [BW-1:0] job_nblk;
@@ -98,26 +97,13 @@ module esp_inbound #(
   assign len_ok = job_len_i >= LEN_W'(24) + LEN_W'(16) + icv_len && ct_len[3:0] == 4'd0 &&
                   (ct_len >> 4) <= LEN_W'(MAX_BLK);
   assign job_nblk = len_ok ? BW'(ct_len >> 4) : '0;
-  logic [NKE-1:0] ke_in_ready, ke_pick;
-  assign ke_pick = ke_in_ready & (~ke_in_ready + 1'b1);  // the first free expander
-  assign job_ready_o = space && ke_in_ready != '0;
+  assign job_ready_o = space;
   assign job_fire = job_valid_i && job_ready_o;
   esp_slot_alloc #(.NSLOT(NSLOT), .RING_BLK(RING_BLK), .BW(BW)) u_alloc (
     .clk_i, .rst_ni, .need_i(job_nblk), .space_o(space), .alloc_i(job_fire), .tail_o(ts), .base_o(wp),
     .release_i(release_fire), .release_blk_i(nblk_q[hs]), .head_o(hs), .head_next_o(hs_d), .busy_o(has));
   logic [SW:0] tl_q, ip_q;  // jobs taken; packet input pointer (one wrap bit each)
   assign is = ip_q[SW-1:0];
-
-  logic [NKE-1:0] ke_out_valid;
-  logic [255:0] ke_dkey[NKE];
-  logic [SW-1:0] ke_slot[NKE];
-  for (genvar k = 0; k < NKE; k++) begin : g_ke
-    aes_key_expand #(.TAG_W(SW)) u_key_expand (
-      .clk_i, .rst_ni,
-      .in_valid_i(job_fire && len_ok && ke_pick[k]), .in_ready_o(ke_in_ready[k]), .in_key_i(job_key_i),
-      .in_tag_i(ts),
-      .out_valid_o(ke_out_valid[k]), .out_ready_i(1'b1), .out_dec_key_o(ke_dkey[k]), .out_tag_o(ke_slot[k]));
-  end
 
   // ---- input: header, IV, ciphertext beats (to AES and the MAC's ring), ICV ----
   typedef enum logic [1:0] {P_HDR, P_IV, P_CT, P_ICV} phase_e;
@@ -133,12 +119,12 @@ module esp_inbound #(
   always_comb begin
     unique case (ph_q)
       P_HDR: in_ready_o = in_pend && lenok_q[is];
-      P_CT: in_ready_o = dkey_ok_q[is] && aes_in_ready;
+      P_CT: in_ready_o = aes_in_ready;
       default: in_ready_o = 1'b1;
     endcase
   end
   assign in_fire = in_valid_i && in_ready_o;
-  assign aes_in_valid = ph_q == P_CT && in_valid_i && dkey_ok_q[is];
+  assign aes_in_valid = ph_q == P_CT && in_valid_i;
 
   // ---- AES-256 decryption ----
   logic aes_out_valid;
@@ -264,7 +250,6 @@ module esp_inbound #(
       ph_q <= P_HDR;
       qs_q <= Q_WAIT;
       rp_q <= '0;
-      dkey_ok_q <= '0;
       in_done_q <= '0;
       icv_ok_q <= '0;
     end else begin
@@ -272,7 +257,6 @@ module esp_inbound #(
       rp_q <= rp_d;
       if (job_fire) begin
         tl_q <= tl_q + 1'b1;
-        dkey_ok_q[ts] <= 1'b0;
         in_done_q[ts] <= 1'b0;
         icv_ok_q[ts] <= 1'b0;
       end
@@ -290,7 +274,6 @@ module esp_inbound #(
           end
         endcase
       end
-      for (int k = 0; k < NKE; k++) if (ke_out_valid[k]) dkey_ok_q[ke_slot[k]] <= 1'b1;
       if (icv_valid) icv_ok_q[icv_slot] <= 1'b1;
     end
   end
@@ -298,6 +281,7 @@ module esp_inbound #(
   always_ff @(posedge clk_i) begin
     if (job_fire) begin
       lenok_q[ts] <= len_ok;
+      dkey_q[ts] <= job_dkey_i;
       sha256_q[ts] <= job_sha256_i;
       spi_q[ts] <= job_spi_i;
       hdr_q[ts] <= '0;
@@ -320,7 +304,6 @@ module esp_inbound #(
         default: rx_icv_q[is] <= in_data_i;
       endcase
     end
-    for (int k = 0; k < NKE; k++) if (ke_out_valid[k]) dkey_q[ke_slot[k]] <= ke_dkey[k];
     if (aes_out_valid) begin
       ret_q[rs] <= ret_q[rs] + 1'b1;
       if (rlast) last_q[rs] <= pt[15:0];

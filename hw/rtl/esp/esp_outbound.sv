@@ -15,19 +15,22 @@
 // result is taken) and its padded length in the packet ring (RING_BLK blocks, allocated and freed in job
 // order); it waits (job_ready_o low) while no slot or too little ring is free. Its payload beats go into
 // the plaintext ring. Each slot keeps its own context (key, CBC chain = IV then its last ciphertext block,
-// block counters) and a round-robin picks, every cycle, a slot whose previous block has come back from AES
-// and whose next plaintext block is in (trailer-only blocks need no beat): the block is built (payload,
-// then padding 1, 2, 3.., pad length, next header), XORed with the chain and sent to the shared AES
-// pipeline tagged with its slot and ring address, so up to 15 slots fill the 15 AES stages. Each
-// ciphertext block is written into the ciphertext ring (for the output) and into esp_auth's copy (the MAC,
-// HMAC engine context = slot). The output stage sends the oldest packet's header, IV and ciphertext blocks
-// as they become available, then its ICV, then the result.
+// block counters). A round-robin picks, every cycle, a slot whose next plaintext block is in (trailer-only
+// blocks need no beat) and not yet prepared; the next cycle the block is built (payload, then padding 1, 2,
+// 3.., pad length, next header). A slot with nothing in AES sends it at once (XORed with its chain) to the
+// shared AES pipeline, tagged with its slot and ring address; a slot whose previous block is still in AES
+// keeps it in its prefetch register, and when that previous block leaves AES the prepared block is XORed
+// with it and sent back into AES in the same cycle (the bypass takes the AES input before the round-robin
+// path). So a slot's CBC round trip is the AES latency (14: aes_cipher without entry register), and up to
+// 14 slots fill the AES stages. Each ciphertext block is written into the ciphertext ring (for the
+// output) and into esp_auth's copy (the MAC, HMAC engine context = slot). The output stage sends the oldest
+// packet's header, IV and ciphertext blocks as they become available, then its ICV, then the result.
 `default_nettype none
 
 module esp_outbound #(
   parameter int unsigned AES_UNROLL = 14,
-  parameter int unsigned SHA1_N_RND = 40,
-  parameter int unsigned SHA256_N_RND = 32,
+  parameter int unsigned SHA1_N_RND = 10,    // esp_mac round units (low-latency mode): 16 bytes/cycle
+  parameter int unsigned SHA256_N_RND = 8,   // each engine
   parameter int unsigned LEN_W = 16,       // payload length width in bytes
   parameter int unsigned NSLOT = 64,       // packets in flight; power of two, >= 2
   parameter int unsigned RING_BLK = 8192   // packet ring in 16-byte blocks; power of two, >= the largest packet
@@ -71,8 +74,10 @@ module esp_outbound #(
   localparam int unsigned AW = $clog2(RING_BLK);
 
   // ---- per-slot context (written when the job is taken) and progress ----
-  logic [NSLOT-1:0] act_q, infl_q, icv_ok_q, sha256_q;
+  logic [NSLOT-1:0] act_q, infl_q, nxt_v_q, icv_ok_q, sha256_q;  // infl: a block in AES; nxt_v: one prepared
   logic [255:0] key_q[NSLOT];
+  logic [127:0] nxt_q[NSLOT];        // the prepared next plaintext block (not chained yet)
+  logic [AW-1:0] nxt_addr_q[NSLOT];  // its ring address
   logic [31:0] spi_q[NSLOT];
   logic [31:0] seq_lo_q[NSLOT];
   logic [127:0] iv_q[NSLOT], chain_q[NSLOT], icv_q[NSLOT];
@@ -105,22 +110,18 @@ module esp_outbound #(
   assign pl_ready_o = in_pend && in_cnt_q[is] != npl_q[is];
   assign pl_fire = pl_valid_i && pl_ready_o;
 
-  // ---- AES issue: pick a slot, read its plaintext block, build, chain, encrypt ----
+  // ---- AES issue: pick a slot, read its plaintext block, build it; then into AES or the prefetch register ----
   logic [NSLOT-1:0] cand;
   logic pick_v, take;
   logic [SW-1:0] pick;
-  always_comb begin
-    for (int s = 0; s < NSLOT; s++)
-      cand[s] = act_q[s] && !infl_q[s] && blk_q[s] != nblk_q[s] &&
-                (blk_q[s] < in_cnt_q[s] || blk_q[s] >= npl_q[s]);
-  end
-
-  logic iv_v_q;            // issue stage holds a block for AES
+  logic iv_v_q;            // build stage holds a block
   logic [SW-1:0] iss_q;    // its slot
   logic [BW-1:0] ib_q;     // its block index
-  logic aes_in_ready, aes_fire;
-  assign aes_fire = iv_v_q && aes_in_ready;
-  assign take = !iv_v_q || aes_fire;
+  always_comb begin
+    for (int s = 0; s < NSLOT; s++)
+      cand[s] = act_q[s] && !nxt_v_q[s] && !(iv_v_q && iss_q == SW'(s)) && blk_q[s] != nblk_q[s] &&
+                (blk_q[s] < in_cnt_q[s] || blk_q[s] >= npl_q[s]);
+  end
   esp_rr_pick #(.N(NSLOT)) u_pick (.clk_i, .rst_ni, .cand_i(cand), .take_i(take), .valid_o(pick_v), .idx_o(pick));
 
   logic [127:0] pt_rd;
@@ -155,10 +156,26 @@ module esp_outbound #(
   assign rs = aes_out_tag[SW+AW-1:AW];
   assign raddr = aes_out_tag[AW-1:0];
 
-  aes_cipher #(.DECRYPT(1'b0), .UNROLL(AES_UNROLL), .TAG_W(SW + AW)) u_aes (
+  // Where the built block goes. Its slot has a block in AES: into the prefetch register, except in the
+  // cycle that block returns (then it waits a cycle and goes straight in, with the chain updated). Its
+  // slot has none: into AES with the chain, when the bypass does not take the AES input.
+  logic byp, b_ret, b_to_nxt, b_direct, aes_in_ready, aes_issue;
+  logic [SW-1:0] aes_slot;
+  assign byp = aes_out_valid && nxt_v_q[rs];
+  assign b_ret = aes_out_valid && rs == iss_q;
+  assign b_to_nxt = iv_v_q && infl_q[iss_q] && !b_ret;
+  assign b_direct = iv_v_q && !infl_q[iss_q] && !byp && aes_in_ready;
+  assign take = !iv_v_q || b_to_nxt || b_direct;
+  // Offered only when taken: aes_in_ready does not depend on the input (a block leaving AES always frees
+  // the input: the output is always taken), so no offer is ever withdrawn.
+  assign aes_issue = byp || b_direct;
+  assign aes_slot = byp ? rs : iss_q;
+
+  aes_cipher #(.DECRYPT(1'b0), .UNROLL(AES_UNROLL), .TAG_W(SW + AW), .ENTRY_REG(1'b0)) u_aes (
     .clk_i, .rst_ni,
-    .in_valid_i(iv_v_q), .in_ready_o(aes_in_ready), .in_block_i(pt ^ chain_q[iss_q]), .in_key_i(key_q[iss_q]),
-    .in_tag_i({iss_q, base_q[iss_q] + AW'(ib_q)}),
+    .in_valid_i(aes_issue), .in_ready_o(aes_in_ready),
+    .in_block_i(byp ? nxt_q[rs] ^ aes_out_block : pt ^ chain_q[iss_q]), .in_key_i(key_q[aes_slot]),
+    .in_tag_i({aes_slot, byp ? nxt_addr_q[rs] : base_q[iss_q] + AW'(ib_q)}),
     .out_valid_o(aes_out_valid), .out_ready_i(1'b1), .out_block_o(aes_out_block), .out_tag_o(aes_out_tag));
 
   // ---- MAC over the ciphertext blocks ----
@@ -250,6 +267,7 @@ module esp_outbound #(
       iv_v_q <= 1'b0;
       act_q <= '0;
       infl_q <= '0;
+      nxt_v_q <= '0;
       icv_ok_q <= '0;
     end else begin
       os_q <= os_d;
@@ -263,8 +281,10 @@ module esp_outbound #(
       // the payload pointer moves past a packet with its last beat (or at once with no payload)
       if (in_pend && (npl_q[is] == '0 || (pl_fire && in_cnt_q[is] + 1'b1 == npl_q[is]))) ip_q <= ip_q + 1'b1;
       if (take) iv_v_q <= pick_v;
-      if (take && pick_v) infl_q[pick] <= 1'b1;
       if (aes_out_valid) infl_q[rs] <= 1'b0;
+      if (aes_issue) infl_q[aes_slot] <= 1'b1;  // (the bypass: the same slot, in again)
+      if (byp) nxt_v_q[rs] <= 1'b0;
+      if (b_to_nxt) nxt_v_q[iss_q] <= 1'b1;
       if (icv_valid) icv_ok_q[icv_slot] <= 1'b1;
     end
   end
@@ -292,6 +312,10 @@ module esp_outbound #(
       ib_q <= blk_q[pick];
       blk_q[pick] <= blk_q[pick] + 1'b1;
     end
+    if (b_to_nxt) begin
+      nxt_q[iss_q] <= pt;
+      nxt_addr_q[iss_q] <= base_q[iss_q] + AW'(ib_q);
+    end
     if (aes_out_valid) begin
       chain_q[rs] <= aes_out_block;
       ret_q[rs] <= ret_q[rs] + 1'b1;
@@ -314,6 +338,9 @@ module esp_outbound #(
     if (rst_ni) begin
       assert (!(aes_out_valid && !infl_q[rs])) else $error("esp_outbound: AES block for a slot with none in flight");
       assert (!(job_fire && act_q[ts])) else $error("esp_outbound: job into a busy slot");
+      assert (!(aes_issue && !aes_in_ready)) else $error("esp_outbound: AES input offered and not taken");
+      assert (!(aes_issue && !byp && infl_q[aes_slot])) else $error("esp_outbound: two blocks of a slot in AES");
+      assert (!(b_to_nxt && nxt_v_q[iss_q])) else $error("esp_outbound: second prepared block");
       assert (!(job_fire && pl_fire && ts == is)) else $error("esp_outbound: payload for a slot being opened");
       assert (!(job_valid_i && (AW + BW + 1)'(job_nblk) > (AW + BW + 1)'(RING_BLK)))
       else $error("esp_outbound: a packet larger than the ring would wait for ever");

@@ -62,6 +62,7 @@ struct Job {
   std::uint8_t res_nh = 0;
   bool soft = false, soft_any = false;
   std::optional<Sa> open_with;  // card IV: the output must open with this SA's soft engine
+  bool hold_out = false;        // from this job's handshake on, outputs are held until a held write is done
 };
 struct Write {
   int slot = 0;
@@ -392,6 +393,7 @@ struct Dp : ::testing::Test {
         in_pend = m->in_valid_i && !m->in_ready_o;
         if (phase == 0 && m->job_valid_i && m->job_ready_o) {
           phase = 1;
+          if (cur->j.hold_out) hold = true;
           beat = 0;
           beats.clear();
           const Bytes& in = cur->j.input;
@@ -643,6 +645,7 @@ TEST_F(Dp, SlotRewrittenWhileOldPacketsAreInFlight) {
     items.push_back(make_outbound(3, 10, 600 + 16 * static_cast<std::size_t>(i), i == 5));
     items.push_back(make_inbound(4, 10, 500, 0));
   }
+  items[2].j.hold_out = true;  // all twelve stay in flight until the rewrite, whatever the lanes' speed
   // rewrite both slots with new keys while those jobs are in flight (outputs held meanwhile)
   items.push_back(make_write(3, 11, false, b, {}));
   items.back().w.hold = true;

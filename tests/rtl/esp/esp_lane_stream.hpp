@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "aes_dec_key.hpp"
 #include "esp_bench.hpp"
 
 namespace hubsec::rtltest {
@@ -74,89 +75,122 @@ inline std::vector<std::pair<const std::uint8_t*, std::size_t>> lane_beats(const
   return b;
 }
 
-// on_result(index, result) returns false to stop the stream.
+// One lane's stream, cycle by cycle, so that several lanes can share a clock (bench/esp_rtl_bench.cpp runs
+// both directions at once): drive() sets the lane's inputs for this cycle, observe() records the handshakes
+// after the falling-edge eval. on_result(index, result) returns false to stop the stream.
+template <bool kInbound, typename M>
+class LaneStreamer {
+ public:
+  using OnResult = std::function<bool(std::size_t, const LaneResult&)>;
+  LaneStreamer(M& m, const std::vector<LaneJob>& jobs, std::mt19937_64& rng, const StreamOptions& opt,
+               OnResult on_result)
+      : m_(m), jobs_(jobs), st_{rng, opt.stall_pct}, opt_(opt), on_result_(std::move(on_result)) {
+    beats_.reserve(jobs.size());
+    for (const auto& j : jobs) beats_.push_back(lane_beats(j, kInbound));
+  }
+
+  bool done() const { return stopped_ || s_.hung || s_.results >= jobs_.size(); }
+  const StreamStats& stats() const { return s_; }
+
+  void drive() {
+    if (s_.cycles >= opt_.cycle_limit) s_.hung = true;
+    const bool room = next_job_ - s_.results < opt_.max_in_flight;
+    if (next_job_ < jobs_.size()) {
+      const LaneJob& j = jobs_[next_job_];
+      if constexpr (kInbound) {
+        put(m_.job_dkey_i, 256, aes256_dec_key(j.sa->enc_key).data(), 32);
+      } else {
+        put(m_.job_key_i, 256, j.sa->enc_key.data(), 32);
+      }
+      m_.job_sha256_i = j.sa->sha256();
+      put(m_.job_istate_i, 256, j.sa->states.inner.data(), 32);
+      put(m_.job_ostate_i, 256, j.sa->states.outer.data(), 32);
+      m_.job_esn_i = j.sa->esn;
+      m_.job_spi_i = j.sa->spi;
+      m_.job_len_i = static_cast<std::uint16_t>(j.data.size());
+      if constexpr (kInbound) {
+        m_.job_seq_hi_i = static_cast<std::uint32_t>(j.seq >> 32);
+      } else {
+        m_.job_seq_i = j.seq;
+        put(m_.job_iv_i, 128, j.iv.data(), 16);
+        m_.job_nh_i = j.nh;
+      }
+    }
+    m_.job_valid_i = !done() && next_job_ < jobs_.size() && (job_pending_ || (room && st_.go()));
+    while (bp_ < next_job_ && bb_ >= beats_[bp_].size()) {
+      ++bp_;
+      bb_ = 0;
+    }
+    const bool have_beat = !done() && bp_ < next_job_;
+    in_valid_ = have_beat && (in_pending_ || st_.go());
+    if constexpr (kInbound) {
+      m_.in_valid_i = in_valid_;
+      if (have_beat) put(m_.in_data_i, 128, beats_[bp_][bb_].first, beats_[bp_][bb_].second);
+    } else {
+      m_.pl_valid_i = in_valid_;
+      if (have_beat) put(m_.pl_data_i, 128, beats_[bp_][bb_].first, beats_[bp_][bb_].second);
+    }
+    m_.out_ready_i = !done() && st_.go();
+    m_.res_ready_i = !done() && st_.go();
+  }
+
+  void observe() {
+    job_pending_ = m_.job_valid_i && !m_.job_ready_o;
+    if (m_.job_valid_i && m_.job_ready_o) ++next_job_;
+    bool in_ready;
+    if constexpr (kInbound) {
+      in_ready = m_.in_ready_o;
+    } else {
+      in_ready = m_.pl_ready_o;
+    }
+    in_pending_ = in_valid_ && !in_ready;
+    if (in_valid_ && in_ready) ++bb_;
+    if (m_.out_valid_o && m_.out_ready_i) get(m_.out_data_o, 128, m_.out_nbytes_o, cur_.bytes);
+    if (m_.res_valid_o && m_.res_ready_i) {
+      cur_.len = m_.res_len_o;
+      if constexpr (kInbound) {
+        cur_.status = m_.res_status_o;
+        cur_.nh = m_.res_nh_o;
+        cur_.spi = m_.res_spi_o;
+        cur_.seq_lo = m_.res_seq_lo_o;
+      }
+      cur_.cycle = s_.cycles;
+      if (!on_result_(s_.results, cur_)) stopped_ = true;
+      cur_ = LaneResult{};
+      ++s_.results;
+    }
+    s_.max_busy = std::max(s_.max_busy, next_job_ - s_.results);
+    ++s_.cycles;
+  }
+
+ private:
+  M& m_;
+  const std::vector<LaneJob>& jobs_;
+  std::vector<std::vector<std::pair<const std::uint8_t*, std::size_t>>> beats_;
+  Stalls st_;
+  StreamOptions opt_;
+  OnResult on_result_;
+  StreamStats s_;
+  std::size_t next_job_ = 0, bp_ = 0, bb_ = 0;
+  bool job_pending_ = false, in_pending_ = false, in_valid_ = false, stopped_ = false;
+  LaneResult cur_;
+};
+
+// One lane alone: on_result(index, result) returns false to stop the stream.
 template <bool kInbound, typename M>
 StreamStats stream_lane(M& m, const std::vector<LaneJob>& jobs, std::mt19937_64& rng, const StreamOptions& opt,
                         const std::function<bool(std::size_t, const LaneResult&)>& on_result) {
-  std::vector<std::vector<std::pair<const std::uint8_t*, std::size_t>>> beats;
-  beats.reserve(jobs.size());
-  for (const auto& j : jobs) beats.push_back(lane_beats(j, kInbound));
-  Stalls st{rng, opt.stall_pct};
-  StreamStats s;
-  std::size_t next_job = 0, bp = 0, bb = 0;
-  bool job_pending = false, in_pending = false;
-  LaneResult cur;
-  for (; s.results < jobs.size(); ++s.cycles) {
-    if (s.cycles >= opt.cycle_limit) {
-      s.hung = true;
-      return s;
-    }
-    const bool room = next_job - s.results < opt.max_in_flight;
-    if (next_job < jobs.size()) {
-      const LaneJob& j = jobs[next_job];
-      put(m.job_key_i, 256, j.sa->enc_key.data(), 32);
-      m.job_sha256_i = j.sa->sha256();
-      put(m.job_istate_i, 256, j.sa->states.inner.data(), 32);
-      put(m.job_ostate_i, 256, j.sa->states.outer.data(), 32);
-      m.job_esn_i = j.sa->esn;
-      m.job_spi_i = j.sa->spi;
-      m.job_len_i = static_cast<std::uint16_t>(j.data.size());
-      if constexpr (kInbound) {
-        m.job_seq_hi_i = static_cast<std::uint32_t>(j.seq >> 32);
-      } else {
-        m.job_seq_i = j.seq;
-        put(m.job_iv_i, 128, j.iv.data(), 16);
-        m.job_nh_i = j.nh;
-      }
-    }
-    m.job_valid_i = next_job < jobs.size() && (job_pending || (room && st.go()));
-    while (bp < next_job && bb >= beats[bp].size()) {
-      ++bp;
-      bb = 0;
-    }
-    const bool have_beat = bp < next_job;
-    const bool in_valid = have_beat && (in_pending || st.go());
-    if constexpr (kInbound) {
-      m.in_valid_i = in_valid;
-      if (have_beat) put(m.in_data_i, 128, beats[bp][bb].first, beats[bp][bb].second);
-    } else {
-      m.pl_valid_i = in_valid;
-      if (have_beat) put(m.pl_data_i, 128, beats[bp][bb].first, beats[bp][bb].second);
-    }
-    m.out_ready_i = st.go();
-    m.res_ready_i = st.go();
+  LaneStreamer<kInbound, M> ls(m, jobs, rng, opt, on_result);
+  while (!ls.done()) {
+    ls.drive();
+    if (ls.done()) break;  // (the cycle limit)
     m.clk_i = 0;
     m.eval();
-    job_pending = m.job_valid_i && !m.job_ready_o;
-    if (m.job_valid_i && m.job_ready_o) ++next_job;
-    bool in_ready;
-    if constexpr (kInbound) {
-      in_ready = m.in_ready_o;
-    } else {
-      in_ready = m.pl_ready_o;
-    }
-    in_pending = in_valid && !in_ready;
-    if (in_valid && in_ready) ++bb;
-    if (m.out_valid_o && m.out_ready_i) get(m.out_data_o, 128, m.out_nbytes_o, cur.bytes);
-    if (m.res_valid_o && m.res_ready_i) {
-      cur.len = m.res_len_o;
-      if constexpr (kInbound) {
-        cur.status = m.res_status_o;
-        cur.nh = m.res_nh_o;
-        cur.spi = m.res_spi_o;
-        cur.seq_lo = m.res_seq_lo_o;
-      }
-      cur.cycle = s.cycles;
-      const bool more = on_result(s.results, cur);
-      cur = LaneResult{};
-      ++s.results;
-      if (!more) return s;
-    }
-    s.max_busy = std::max(s.max_busy, next_job - s.results);
+    ls.observe();
     m.clk_i = 1;
     m.eval();
   }
-  return s;
+  return ls.stats();
 }
 
 }  // namespace hubsec::rtltest

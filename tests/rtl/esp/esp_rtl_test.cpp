@@ -8,6 +8,7 @@
 #include <openssl/params.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 
 #include "Vesp_in_small.h"
 #include "Vesp_out_small.h"
+#include "aes_dec_key.hpp"
 #include "esp_bench.hpp"
 #include "esp_lane_stream.hpp"
 
@@ -89,7 +91,7 @@ struct InResult {
 
 InResult run_inbound(Vesp_in_small& m, const Sa& sa, std::uint32_t seq_hi, const Bytes& esp, bool send_beats,
                      Stalls st) {
-  put(m.job_key_i, 256, sa.enc_key.data(), 32);
+  put(m.job_dkey_i, 256, aes256_dec_key(sa.enc_key).data(), 32);
   m.job_sha256_i = sa.sha256();
   put(m.job_istate_i, 256, sa.states.inner.data(), 32);
   put(m.job_ostate_i, 256, sa.states.outer.data(), 32);
@@ -162,6 +164,17 @@ void expect_inbound(const InResult& rtl, const SoftOpen& ref, const Bytes& esp, 
     EXPECT_EQ(rtl.spi, std::uint32_t{esp[0]} << 24 | std::uint32_t{esp[1]} << 16 |
                            std::uint32_t{esp[2]} << 8 | esp[3]);
   }
+}
+
+// The decryption key the inbound jobs carry (aes_dec_key.cpp) against FIPS-197 C.3: round[13].k_sch and
+// round[14].k_sch of the AES-256 example are w[52..59].
+TEST(LaneKeys, DecryptionKeyHelperMatchesFips197) {
+  Bytes key(32);
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i);
+  const std::array<std::uint8_t, 32> want{0x4e, 0x5a, 0x66, 0x99, 0xa9, 0xf2, 0x4f, 0xe0, 0x7e, 0x57, 0x2b,
+                                          0xaa, 0xcd, 0xf8, 0xcd, 0xea, 0x24, 0xfc, 0x79, 0xcc, 0xbf, 0x09,
+                                          0x79, 0xe9, 0x37, 0x1a, 0xc2, 0x3c, 0x6d, 0x68, 0xde, 0x36};
+  EXPECT_EQ(aes256_dec_key(key), want);
 }
 
 // Random packets over random SAs through both lanes, against seal() and verify/decrypt of the soft engine.
