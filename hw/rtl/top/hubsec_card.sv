@@ -15,8 +15,8 @@ module hubsec_card #(
   parameter int unsigned MAX_INFLIGHT = 8,     // jobs between descriptor fetch and completion write
   // esp_datapath: AES rounds per cipher pipeline stage, SHA round units, inbound packet buffer (blocks)
   parameter int unsigned AES_UNROLL = 14,
-  parameter int unsigned SHA1_N_RND = 40,
-  parameter int unsigned SHA256_N_RND = 32,
+  parameter int unsigned SHA1_N_RND = 10,    // HMAC double-round units per engine (esp_mac low-latency mode):
+  parameter int unsigned SHA256_N_RND = 8,   // 16 bytes/cycle each, as esp_datapath
   parameter int unsigned MAX_BLK = 1024,
   parameter int unsigned LANE_NSLOT = 64,      // packets in flight per ESP lane
   parameter int unsigned LANE_RING_BLK = 8192  // each lane's packet ring in 16-byte blocks (>= MAX_PACKET / 16)
