@@ -23,6 +23,8 @@ constexpr std::size_t kMaxSegments = 64;       // the kernel's UDP_MAX_SEGMENTS 
 constexpr std::size_t kMaxGsoPayload = 65000;  // < 65535 - IP - UDP headers
 constexpr std::size_t kMaxMessages = 64;       // per sendmmsg / recvmmsg
 constexpr int kSendBufferBytes = 4 << 20;
+constexpr int kMaxSendWaits = 10;  // waits for send-buffer room per send() call, all messages together
+constexpr int kSendWaitMs = 5;     // each: poll() returns as soon as there is room
 
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
@@ -220,13 +222,15 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
       stats_.sent_messages += static_cast<std::uint64_t>(n);
       stats_.sent_datagrams += first[n] - first[0];
       next = first[n];
-      waits = 0;
     } else {
       const int err = errno;
-      if ((err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) && waits < 10) {
-        ++waits;  // the socket is non-blocking (the daemon's): wait for room rather than drop
+      if ((err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) && waits < kMaxSendWaits) {
+        // The socket is non-blocking (the daemon's): wait for room rather than drop, but within one budget
+        // per call: this thread also reads port 4500 (IKE, DPD) and Tunnel0, so a full send buffer may
+        // cost it at most kMaxSendWaits x kSendWaitMs per batch; past that the rest drop, counted.
+        ++waits;
         pollfd p{fd_, POLLOUT, 0};
-        ::poll(&p, 1, 20);
+        ::poll(&p, 1, kSendWaitMs);
         continue;
       }
       if (first[1] - first[0] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP)) {
@@ -235,7 +239,6 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
         continue;
       }
       next = first[1];  // the first message failed (sent stays 0 for its packets); go on with the rest
-      waits = 0;
     }
     if (probe_end != 0 && next >= probe_end) {
       // Singly some of them left where the GSO message could not: no UDP GSO here (or not for this
