@@ -763,6 +763,7 @@ void DataPlane::tick(std::chrono::steady_clock::time_point now) {
   {
     std::lock_guard lock(mutex_);
     expire_held_locked(now);
+    offload_.refresh_statistics();  // an idle card's registers catch up (show crypto engine ...)
     std::vector<std::uint32_t> retired;
     for (const auto& [spi, e] : sad_.entries()) {
       if (e.retiring && now >= e.retire_at) {

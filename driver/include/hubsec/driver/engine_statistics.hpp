@@ -36,7 +36,7 @@ struct EngineStatistics {
   std::uint64_t host_refused = 0;     // accepted jobs the host failed before they reached the card
   std::uint64_t resets = 0;           // recoveries from a stalled or confused card
   std::uint64_t protocol_errors = 0;  // completions that named no job in flight
-  // ... and its registers (docs/hw-interface.md), read by the driving thread now and then.
+  // ... and its registers (docs/hw-interface.md), read now and then by the thread calling the backend.
   std::uint32_t reg_status = 0;
   std::uint32_t reg_jobs_done = 0;  // JOBS_DONE: completions written since the last reset, all queues
   std::uint32_t reg_fault_count = 0;

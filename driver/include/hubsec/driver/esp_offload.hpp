@@ -36,6 +36,9 @@ class EspOffload {
   // The engine's own counts (and a card's registers) as last published by the thread that drives the
   // backend; unlike every other call here, safe from any thread. Zeros for a backend that keeps none.
   [[nodiscard]] virtual EngineStatistics statistics() const { return {}; }
+  // Called now and then by the thread that drives the backend, so that what statistics() returns catches
+  // up while no job runs (an idle card's last register read may have been skipped as too soon).
+  virtual void refresh_statistics() {}
 };
 
 }  // namespace hubsec::driver

@@ -50,11 +50,14 @@ class CardEspOffload final : public EspOffload {
   std::size_t submit(std::span<const EspJob> jobs) override;
   std::size_t poll(std::span<EspCompletion> out) override;
   [[nodiscard]] std::optional<SaCounters> counters(SaHandle sa) const override;
-  // Host-side counts plus the card's registers (STATUS, JOBS_DONE, CYCLES, FAULT_COUNT) as the driving
-  // thread last read them: at most every 100 ms while jobs are in flight, and when the data queue has
-  // drained (at most once a millisecond), so the fast path stays free of register reads and an idle
-  // card's numbers are its final ones. Safe from any thread (the Verilator model and a BAR are not).
+  // Host-side counts plus the card's registers (STATUS, JOBS_DONE, CYCLES, FAULT_COUNT) as the thread
+  // calling the backend last read them: at most every 100 ms while jobs are in flight, when the data queue
+  // has drained (at most once a millisecond) and on refresh_statistics(), so the fast path stays free of
+  // register reads and an idle card's numbers become its final ones. Safe from any thread (the Verilator
+  // model and a BAR are not).
   [[nodiscard]] EngineStatistics statistics() const override { return stats_.read(); }
+  // Reads the registers if the card did something since the last read (no-op otherwise).
+  void refresh_statistics() override { publish_statistics(); }
 
   [[nodiscard]] std::uint64_t resets() const { return resets_; }
   // Completions that named no job in flight (each one makes the backend reset the card).
