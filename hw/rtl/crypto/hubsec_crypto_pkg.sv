@@ -58,6 +58,23 @@ package hubsec_crypto_pkg;
       256'h6a09e667_bb67ae85_3c6ef372_a54ff53a_510e527f_9b05688c_1f83d9ab_5be0cd19;
   /* verilator lint_on UNUSEDPARAM */
 
+  // 32-bit rotates for the SHA round units (n = 1..31, a constant at every call).
+  function automatic logic [31:0] sha_rotl32(input logic [31:0] x, input int unsigned n);
+    sha_rotl32 = (x << n) | (x >> (32 - n));
+  endfunction
+
+  function automatic logic [31:0] sha_rotr32(input logic [31:0] x, input int unsigned n);
+    sha_rotr32 = (x >> n) | (x << (32 - n));
+  endfunction
+
+  // 3:2 compressor: x + y + z == s + c (mod 2^32).
+  function automatic logic [63:0] sha_csa(input logic [31:0] x, input logic [31:0] y, input logic [31:0] z);
+    logic [31:0] s, c;
+    s = x ^ y ^ z;
+    c = ((x & y) | (x & z) | (y & z)) << 1;
+    sha_csa = {s, c};
+  endfunction
+
   // SHA-1 round constant for round t (0..79).
   function automatic logic [31:0] sha1_k(input logic [6:0] t);
     if (t < 7'd20) sha1_k = 32'h5a827999;

@@ -32,18 +32,6 @@ module sha1_round #(
   output logic [15:0][31:0]     w_o
 );
 
-  function automatic logic [31:0] rotl(input logic [31:0] x, input int unsigned n);
-    rotl = (x << n) | (x >> (32 - n));
-  endfunction
-
-  // 3:2 compressor: x + y + z == s + c (mod 2^32).
-  function automatic logic [63:0] csa(input logic [31:0] x, input logic [31:0] y, input logic [31:0] z);
-    logic [31:0] s, c;
-    s = x ^ y ^ z;
-    c = ((x & y) | (x & z) | (y & z)) << 1;
-    csa = {s, c};
-  endfunction
-
   logic [31:0] a, b, c, d, e;
   assign {a, b, c, d, e} = st_i;
 
@@ -56,8 +44,8 @@ module sha1_round #(
       default: f = b ^ c ^ d;
     endcase
   end
-  assign {x_s, x_c} = csa(e, k_i, w_i[0]);
-  assign {y_s, y_c} = csa(x_s, x_c, f);
+  assign {x_s, x_c} = hubsec_crypto_pkg::sha_csa(e, k_i, w_i[0]);
+  assign {y_s, y_c} = hubsec_crypto_pkg::sha_csa(x_s, x_c, f);
 
   logic          v1_q;
   logic [PW-1:0] pass1_q;
@@ -78,7 +66,7 @@ module sha1_round #(
     {a1_q, b1_q, c1_q, d1_q} <= {a, b, c, d};
     ys_q <= y_s;
     yc_q <= y_c;
-    w1_q <= {rotl(w_i[13] ^ w_i[8] ^ w_i[2] ^ w_i[0], 1), w_i[15:1]};
+    w1_q <= {hubsec_crypto_pkg::sha_rotl32(w_i[13] ^ w_i[8] ^ w_i[2] ^ w_i[0], 1), w_i[15:1]};
   end
 
   assign mid_valid_o = v1_q;
@@ -86,7 +74,7 @@ module sha1_round #(
 
   // ---- stage 2 ----
   logic [31:0] z_s, z_c;
-  assign {z_s, z_c} = csa(ys_q, yc_q, rotl(a1_q, 5));
+  assign {z_s, z_c} = hubsec_crypto_pkg::sha_csa(ys_q, yc_q, hubsec_crypto_pkg::sha_rotl32(a1_q, 5));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) valid_o <= 1'b0;
@@ -97,7 +85,7 @@ module sha1_round #(
     pass_o <= pass1_q;
     tag_o <= tag1_q;
     hin_o <= hin1_q;
-    st_o <= {z_s + z_c, a1_q, rotl(b1_q, 30), c1_q, d1_q};
+    st_o <= {z_s + z_c, a1_q, hubsec_crypto_pkg::sha_rotl32(b1_q, 30), c1_q, d1_q};
     w_o <= w1_q;
   end
 

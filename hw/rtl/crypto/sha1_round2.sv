@@ -39,18 +39,6 @@ module sha1_round2 #(
   output logic [63:0]           p_o      // {p0, p1} for rounds t+2, t+3
 );
 
-  function automatic logic [31:0] rotl(input logic [31:0] x, input int unsigned n);
-    rotl = (x << n) | (x >> (32 - n));
-  endfunction
-
-  // 3:2 compressor: x + y + z == s + c (mod 2^32).
-  function automatic logic [63:0] csa(input logic [31:0] x, input logic [31:0] y, input logic [31:0] z);
-    logic [31:0] s, c;
-    s = x ^ y ^ z;
-    c = ((x & y) | (x & z) | (y & z)) << 1;
-    csa = {s, c};
-  endfunction
-
   function automatic logic [31:0] f_sel(input logic [1:0] sel, input logic [31:0] x, input logic [31:0] y,
                                         input logic [31:0] z);
     unique case (sel)
@@ -69,18 +57,18 @@ module sha1_round2 #(
 
   // round t
   logic [31:0] x_s, x_c, a1;
-  assign {x_s, x_c} = csa(rotl(a, 5), f_sel(f_i, b, c, d), p0);
+  assign {x_s, x_c} = hubsec_crypto_pkg::sha_csa(hubsec_crypto_pkg::sha_rotl32(a, 5), f_sel(f_i, b, c, d), p0);
   assign a1 = x_s + x_c;
 
   // round t+1: b, c, d are a, rotl30(b), c; its e is folded into p1
   logic [31:0] g2, a2;
-  assign g2 = f_sel(f_i, a, rotl(b, 30), c) + p1;
-  assign a2 = rotl(a1, 5) + g2;
+  assign g2 = f_sel(f_i, a, hubsec_crypto_pkg::sha_rotl32(b, 30), c) + p1;
+  assign a2 = hubsec_crypto_pkg::sha_rotl32(a1, 5) + g2;
 
   // the next unit's sums (its e and d: c and rotl30(b)) and the schedule words W[t+16], W[t+17]
   logic [31:0] n0_s, n0_c, n1_s, n1_c;
-  assign {n0_s, n0_c} = csa(c, k_i, w_i[2]);
-  assign {n1_s, n1_c} = csa(rotl(b, 30), k_i, w_i[3]);
+  assign {n0_s, n0_c} = hubsec_crypto_pkg::sha_csa(c, k_i, w_i[2]);
+  assign {n1_s, n1_c} = hubsec_crypto_pkg::sha_csa(hubsec_crypto_pkg::sha_rotl32(b, 30), k_i, w_i[3]);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) valid_o <= 1'b0;
@@ -91,8 +79,9 @@ module sha1_round2 #(
     pass_o <= pass_i;
     tag_o <= tag_i;
     hin_o <= hin_i;
-    st_o <= {a2, a1, rotl(a, 30), rotl(b, 30), c};
-    w_o <= {rotl(w_i[14] ^ w_i[9] ^ w_i[3] ^ w_i[1], 1), rotl(w_i[13] ^ w_i[8] ^ w_i[2] ^ w_i[0], 1),
+    st_o <= {a2, a1, hubsec_crypto_pkg::sha_rotl32(a, 30), hubsec_crypto_pkg::sha_rotl32(b, 30), c};
+    w_o <= {hubsec_crypto_pkg::sha_rotl32(w_i[14] ^ w_i[9] ^ w_i[3] ^ w_i[1], 1),
+            hubsec_crypto_pkg::sha_rotl32(w_i[13] ^ w_i[8] ^ w_i[2] ^ w_i[0], 1),
             w_i[15:2]};
     p_o <= {n0_s + n0_c, n1_s + n1_c};
   end

@@ -34,36 +34,27 @@ module sha256_round #(
   output logic [15:0][31:0]     w_o
 );
 
-  function automatic logic [31:0] rotr(input logic [31:0] x, input int unsigned n);
-    rotr = (x >> n) | (x << (32 - n));
-  endfunction
-
-  // 3:2 compressor: x + y + z == s + c (mod 2^32).
-  function automatic logic [63:0] csa(input logic [31:0] x, input logic [31:0] y, input logic [31:0] z);
-    logic [31:0] s, c;
-    s = x ^ y ^ z;
-    c = ((x & y) | (x & z) | (y & z)) << 1;
-    csa = {s, c};
-  endfunction
-
   logic [31:0] a, b, c, d, e, f, g, h;
   assign {a, b, c, d, e, f, g, h} = st_i;
 
   // ---- stage 1 ----
   logic [31:0] big_s1, ch, big_s0, maj, t1_s, t1_c, x_s, x_c, y_s, y_c;
   logic [31:0] sm0, sm1, w_s, w_c, v_s, v_c;
-  assign big_s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+  assign big_s1 = hubsec_crypto_pkg::sha_rotr32(e, 6) ^ hubsec_crypto_pkg::sha_rotr32(e, 11)
+                ^ hubsec_crypto_pkg::sha_rotr32(e, 25);
   assign ch = (e & f) ^ (~e & g);
-  assign big_s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+  assign big_s0 = hubsec_crypto_pkg::sha_rotr32(a, 2) ^ hubsec_crypto_pkg::sha_rotr32(a, 13)
+                ^ hubsec_crypto_pkg::sha_rotr32(a, 22);
   assign maj = (a & b) ^ (a & c) ^ (b & c);
-  assign {x_s, x_c} = csa(h, k_i, w_i[0]);
-  assign {y_s, y_c} = csa(x_s, x_c, big_s1);
-  assign {t1_s, t1_c} = csa(y_s, y_c, ch);
+  assign {x_s, x_c} = hubsec_crypto_pkg::sha_csa(h, k_i, w_i[0]);
+  assign {y_s, y_c} = hubsec_crypto_pkg::sha_csa(x_s, x_c, big_s1);
+  assign {t1_s, t1_c} = hubsec_crypto_pkg::sha_csa(y_s, y_c, ch);
 
-  assign sm0 = rotr(w_i[1], 7) ^ rotr(w_i[1], 18) ^ (w_i[1] >> 3);
-  assign sm1 = rotr(w_i[14], 17) ^ rotr(w_i[14], 19) ^ (w_i[14] >> 10);
-  assign {v_s, v_c} = csa(sm1, w_i[9], sm0);
-  assign {w_s, w_c} = csa(v_s, v_c, w_i[0]);
+  assign sm0 = hubsec_crypto_pkg::sha_rotr32(w_i[1], 7) ^ hubsec_crypto_pkg::sha_rotr32(w_i[1], 18) ^ (w_i[1] >> 3);
+  assign sm1 = hubsec_crypto_pkg::sha_rotr32(w_i[14], 17) ^ hubsec_crypto_pkg::sha_rotr32(w_i[14], 19)
+             ^ (w_i[14] >> 10);
+  assign {v_s, v_c} = hubsec_crypto_pkg::sha_csa(sm1, w_i[9], sm0);
+  assign {w_s, w_c} = hubsec_crypto_pkg::sha_csa(v_s, v_c, w_i[0]);
 
   logic          v1_q;
   logic [PW-1:0] pass1_q;
@@ -97,10 +88,10 @@ module sha256_round #(
 
   // ---- stage 2 ----
   logic [31:0] p_s, p_c, q_s, q_c, r_s, r_c, a_new, e_new;
-  assign {p_s, p_c} = csa(t1s_q, t1c_q, s0_q);
-  assign {q_s, q_c} = csa(p_s, p_c, maj_q);
+  assign {p_s, p_c} = hubsec_crypto_pkg::sha_csa(t1s_q, t1c_q, s0_q);
+  assign {q_s, q_c} = hubsec_crypto_pkg::sha_csa(p_s, p_c, maj_q);
   assign a_new = q_s + q_c;
-  assign {r_s, r_c} = csa(t1s_q, t1c_q, d1_q);
+  assign {r_s, r_c} = hubsec_crypto_pkg::sha_csa(t1s_q, t1c_q, d1_q);
   assign e_new = r_s + r_c;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

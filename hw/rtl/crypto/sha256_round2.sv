@@ -39,23 +39,13 @@ module sha256_round2 #(
   output logic [127:0]          p_o      // {h0, d0, h1, d1} for rounds t+2, t+3
 );
 
-  function automatic logic [31:0] rotr(input logic [31:0] x, input int unsigned n);
-    rotr = (x >> n) | (x << (32 - n));
-  endfunction
-
-  // 3:2 compressor: x + y + z == s + c (mod 2^32).
-  function automatic logic [63:0] csa(input logic [31:0] x, input logic [31:0] y, input logic [31:0] z);
-    logic [31:0] s, c;
-    s = x ^ y ^ z;
-    c = ((x & y) | (x & z) | (y & z)) << 1;
-    csa = {s, c};
-  endfunction
-
   function automatic logic [31:0] big_sigma1(input logic [31:0] x);
-    big_sigma1 = rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25);
+    big_sigma1 = hubsec_crypto_pkg::sha_rotr32(x, 6) ^ hubsec_crypto_pkg::sha_rotr32(x, 11)
+                 ^ hubsec_crypto_pkg::sha_rotr32(x, 25);
   endfunction
   function automatic logic [31:0] big_sigma0(input logic [31:0] x);
-    big_sigma0 = rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22);
+    big_sigma0 = hubsec_crypto_pkg::sha_rotr32(x, 2) ^ hubsec_crypto_pkg::sha_rotr32(x, 13)
+                 ^ hubsec_crypto_pkg::sha_rotr32(x, 22);
   endfunction
   function automatic logic [31:0] ch(input logic [31:0] x, input logic [31:0] y, input logic [31:0] z);
     ch = (x & y) ^ (~x & z);
@@ -64,10 +54,10 @@ module sha256_round2 #(
     maj = (x & y) ^ (x & z) ^ (y & z);
   endfunction
   function automatic logic [31:0] small_sigma0(input logic [31:0] x);
-    small_sigma0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3);
+    small_sigma0 = hubsec_crypto_pkg::sha_rotr32(x, 7) ^ hubsec_crypto_pkg::sha_rotr32(x, 18) ^ (x >> 3);
   endfunction
   function automatic logic [31:0] small_sigma1(input logic [31:0] x);
-    small_sigma1 = rotr(x, 17) ^ rotr(x, 19) ^ (x >> 10);
+    small_sigma1 = hubsec_crypto_pkg::sha_rotr32(x, 17) ^ hubsec_crypto_pkg::sha_rotr32(x, 19) ^ (x >> 10);
   endfunction
 
   /* verilator lint_off UNUSEDSIGNAL */
@@ -79,35 +69,35 @@ module sha256_round2 #(
 
   // round t
   logic [31:0] u_s, u_c, v_s, v_c, x_s, x_c, y_s, y_c, a1, e1;
-  assign {u_s, u_c} = csa(d0, big_sigma1(e), ch(e, f, g));
+  assign {u_s, u_c} = hubsec_crypto_pkg::sha_csa(d0, big_sigma1(e), ch(e, f, g));
   assign e1 = u_s + u_c;
-  assign {v_s, v_c} = csa(h0, big_sigma1(e), ch(e, f, g));
-  assign {x_s, x_c} = csa(v_s, v_c, big_sigma0(a));
-  assign {y_s, y_c} = csa(x_s, x_c, maj(a, b, c));
+  assign {v_s, v_c} = hubsec_crypto_pkg::sha_csa(h0, big_sigma1(e), ch(e, f, g));
+  assign {x_s, x_c} = hubsec_crypto_pkg::sha_csa(v_s, v_c, big_sigma0(a));
+  assign {y_s, y_c} = hubsec_crypto_pkg::sha_csa(x_s, x_c, maj(a, b, c));
   assign a1 = y_s + y_c;
 
   // round t+1 on (a1, a, b, c, e1, e, f, g)
   logic [31:0] q_s, q_c, r_s, r_c, s_s, s_c, z_s, z_c, a2, e2;
-  assign {q_s, q_c} = csa(d1, big_sigma1(e1), ch(e1, e, f));
+  assign {q_s, q_c} = hubsec_crypto_pkg::sha_csa(d1, big_sigma1(e1), ch(e1, e, f));
   assign e2 = q_s + q_c;
-  assign {r_s, r_c} = csa(h1, big_sigma1(e1), ch(e1, e, f));
-  assign {s_s, s_c} = csa(r_s, r_c, big_sigma0(a1));
-  assign {z_s, z_c} = csa(s_s, s_c, maj(a1, a, b));
+  assign {r_s, r_c} = hubsec_crypto_pkg::sha_csa(h1, big_sigma1(e1), ch(e1, e, f));
+  assign {s_s, s_c} = hubsec_crypto_pkg::sha_csa(r_s, r_c, big_sigma0(a1));
+  assign {z_s, z_c} = hubsec_crypto_pkg::sha_csa(s_s, s_c, maj(a1, a, b));
   assign a2 = z_s + z_c;
 
   // the next unit's sums: rounds t+2 (h = f, d = b) and t+3 (h = e, d = a)
   logic [31:0] m0_s, m0_c, m1_s, m1_c, n0_s, n0_c, n1_s, n1_c;
-  assign {m0_s, m0_c} = csa(f, k0_i, w_i[2]);
-  assign {n0_s, n0_c} = csa(m0_s, m0_c, b);
-  assign {m1_s, m1_c} = csa(e, k1_i, w_i[3]);
-  assign {n1_s, n1_c} = csa(m1_s, m1_c, a);
+  assign {m0_s, m0_c} = hubsec_crypto_pkg::sha_csa(f, k0_i, w_i[2]);
+  assign {n0_s, n0_c} = hubsec_crypto_pkg::sha_csa(m0_s, m0_c, b);
+  assign {m1_s, m1_c} = hubsec_crypto_pkg::sha_csa(e, k1_i, w_i[3]);
+  assign {n1_s, n1_c} = hubsec_crypto_pkg::sha_csa(m1_s, m1_c, a);
 
   // schedule: W[t+16] = sigma1(W[t+14]) + W[t+9] + sigma0(W[t+1]) + W[t], W[t+17] likewise one word on
   logic [31:0] j0_s, j0_c, l0_s, l0_c, j1_s, j1_c, l1_s, l1_c;
-  assign {j0_s, j0_c} = csa(small_sigma1(w_i[14]), w_i[9], small_sigma0(w_i[1]));
-  assign {l0_s, l0_c} = csa(j0_s, j0_c, w_i[0]);
-  assign {j1_s, j1_c} = csa(small_sigma1(w_i[15]), w_i[10], small_sigma0(w_i[2]));
-  assign {l1_s, l1_c} = csa(j1_s, j1_c, w_i[1]);
+  assign {j0_s, j0_c} = hubsec_crypto_pkg::sha_csa(small_sigma1(w_i[14]), w_i[9], small_sigma0(w_i[1]));
+  assign {l0_s, l0_c} = hubsec_crypto_pkg::sha_csa(j0_s, j0_c, w_i[0]);
+  assign {j1_s, j1_c} = hubsec_crypto_pkg::sha_csa(small_sigma1(w_i[15]), w_i[10], small_sigma0(w_i[2]));
+  assign {l1_s, l1_c} = hubsec_crypto_pkg::sha_csa(j1_s, j1_c, w_i[1]);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) valid_o <= 1'b0;
