@@ -112,7 +112,10 @@ std::size_t UdpEspSocket::receive(std::span<std::vector<std::uint8_t>> buffers, 
     d.dport = port_;
     d.bytes = std::span<const std::uint8_t>(buffers[i].data(), msgs[i].msg_len);
     d.segment = d.bytes.size();
-    d.truncated = (m.msg_flags & MSG_TRUNC) != 0;
+    // A lost control message (MSG_CTRUNC) may be the UDP_GRO segment size: the buffer could hold many
+    // datagrams read as one, so it goes the way of a truncated one (the daemon counts it) rather than
+    // being decrypted as one ESP packet and miscounted as an ICV failure.
+    d.truncated = (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(const_cast<msghdr*>(&m), c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         in_pktinfo info{};

@@ -441,6 +441,7 @@ TEST_F(DataPlaneTest, SendErrorsInABatchAreCountedPerPacketAndPerSa) {
   ASSERT_EQ(hub_io.inner.size(), 3u);
   EXPECT_EQ(hub_io.inner[0], pings[0]);
   EXPECT_EQ(hub_io.inner[1], pings[2]);
+  EXPECT_EQ(hub_io.inner[2], pings[4]);
 }
 
 // Held ESP is an unknown-SPI drop exactly once: when it expires (tick), when newer held packets push
