@@ -51,6 +51,11 @@ module sha_core #(
   localparam int unsigned CRW = $clog2(FDEPTH + 1);
   localparam int unsigned TBW = (ALG == hubsec_crypto_pkg::SHA_ALG_SHA1) ? 7 : 6;  // round number width
 
+  // A unit count that does not divide the rounds would silently skip rounds (PASSES rounds down).
+  if (ROUNDS % ((LOWLAT != 0 ? 2 : 1) * N_RND) != 0) begin : g_bad_rounds
+    $error("sha_core: N_RND must divide the rounds (80 SHA-1, 64 SHA-256; with LOWLAT half of them)");
+  end
+
   // ---- entry register: loaded when the slot arriving at the ring entry next cycle is free ----
   // in_ready_o comes from two registers (no logic between them and the port): free_q is the entry
   // condition one cycle early (from what reaches the last unit's output in two cycles), room_q the credit
