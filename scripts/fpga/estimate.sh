@@ -111,7 +111,6 @@ script="$work/synth.ys"
 yosys_version=$(grep -m1 '"version"' "$yowasp/node_modules/@yowasp/yosys/package.json" 2>/dev/null || true)
 key=$( { echo "flow 2 $yosys_version $module [$resolved] [$synth_opts] [$blackbox]";
         grep -v -e '^read_verilog' -e '^chparam' "$script"; sha256sum "${pkgs[@]}" "${mods[@]}"; } | sha256sum | cut -c1-32)
-echo "$key" >"$work/key.txt"
 reuse=
 if [ "${ESTIMATE_FRESH:-0}" != 1 ]; then
   if [ "$old_key" = "$key" ] && [ -s "$final_work/netlist.json" ]; then reuse=$final_work; fi
@@ -144,6 +143,9 @@ if [ -z "$reuse" ] && ! /usr/bin/time -f "%e %U %S" -o "$work/time.txt" \
   echo "estimate.sh: yosys failed for $label; see $work/yosys.log and $work/stdout.txt" >&2
   exit 1
 fi
+# The key marks a finished run (what later runs may reuse): written only now, so a failed or killed Yosys
+# leaves none next to a partial netlist.
+echo "$key" >"$work/key.txt"
 read -r wall user sys <"$work/time.txt"
 seconds=$(python3 -c "print(f'{$wall:.0f}/{$user + $sys:.0f}')")
 [ -z "$reuse" ] || seconds="$seconds*"
