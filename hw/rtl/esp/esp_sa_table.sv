@@ -368,6 +368,11 @@ module esp_sa_table #(
     end
   end
 
+  // The in-flight sums enter add_small as 32 bits: a wider count would be cut silently.
+  if (INFL_W + 16 > 32) begin : g_bad_infl_w
+    $error("esp_sa_table: INFL_W must be <= 16 (in-flight sums are added as 32 bits)");
+  end
+
 `ifndef SYNTHESIS
   initial begin
     assert (KW == $bits(key_t) && CNW == $bits(cnt_t)) else $fatal(1, "esp_sa_table: record widths");
