@@ -34,6 +34,9 @@ std::unique_ptr<EspCrypto> EspCrypto::create(Direction direction, std::span<cons
   c->esn_ = esn;
   c->cipher_ = AesCbc::create(direction == Direction::kOutbound ? AesCbc::Op::kEncrypt : AesCbc::Op::kDecrypt,
                               enc_key);
+  if (direction == Direction::kOutbound) {
+    c->enc_keys_ = Aes256EncKeys::create(enc_key);  // nullptr without AES-NI: the EVP path serves
+  }
   c->mac_ =
       Hmac::create(alg == IntegrityAlg::kHmacSha1_96 ? HmacDigest::kSha1 : HmacDigest::kSha256, auth_key);
   if (c->cipher_ == nullptr || c->mac_ == nullptr) {
@@ -51,9 +54,9 @@ bool EspCrypto::compute_icv(std::span<const std::uint8_t> covered, std::uint32_t
                        icv, icv_len_);
 }
 
-EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8_t* iv,
-                          std::span<const std::uint8_t> payload, std::uint8_t next_header,
-                          std::span<std::uint8_t> out, std::size_t& out_len) {
+EspStatus EspCrypto::seal_prepare(std::uint32_t spi, std::uint64_t seq, const std::uint8_t* iv,
+                                  std::span<const std::uint8_t> payload, std::uint8_t next_header,
+                                  std::span<std::uint8_t> out, std::size_t& out_len, CbcEncryptJob& cbc) {
   out_len = 0;
   if (payload.size() > kMaxCryptoBytes) {
     return EspStatus::kBadLength;
@@ -69,29 +72,54 @@ EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8
   std::uint8_t* ct = p + kEspHeaderBytes + kEspIvBytes;
   const std::size_t ct_len = total - kEspHeaderBytes - kEspIvBytes - icv_len_;
 
-  // Whole payload blocks are encrypted straight from the caller's buffer; the last partial block,
-  // the padding and the trailer (at most two blocks) are assembled on the stack.
+  // Whole payload blocks are encrypted straight from the caller's buffer; the last partial block, the
+  // padding and the trailer (at most two blocks) are assembled in place in `out` and encrypted there.
   const std::size_t bulk = payload.size() / kAesBlockBytes * kAesBlockBytes;
-  std::array<std::uint8_t, 2 * kAesBlockBytes> tail{};
   const std::size_t tail_len = ct_len - bulk;
   const std::size_t rest = payload.size() - bulk;
   const std::size_t pad_len = tail_len - rest - kEspTrailerBytes;
-  std::copy_n(payload.data() + bulk, rest, tail.data());
+  std::uint8_t* tail = ct + bulk;
+  std::copy_n(payload.data() + bulk, rest, tail);
   for (std::size_t i = 0; i < pad_len; ++i) {
     tail[rest + i] = static_cast<std::uint8_t>(i + 1);
   }
   tail[tail_len - 2] = static_cast<std::uint8_t>(pad_len);
   tail[tail_len - 1] = next_header;
 
-  const bool ok = cipher_->start(iv) && cipher_->update(payload.data(), bulk, ct) &&
-                  cipher_->update(tail.data(), tail_len, ct + bulk) &&
-                  compute_icv(std::span<const std::uint8_t>(p, total - icv_len_),
-                              static_cast<std::uint32_t>(seq >> 32), p + total - icv_len_);
-  OPENSSL_cleanse(tail.data(), tail.size());
-  if (!ok) {
+  cbc = CbcEncryptJob{enc_keys_.get(),        p + kEspHeaderBytes, payload.data(), bulk / kAesBlockBytes, ct,
+                      ct_len / kAesBlockBytes};
+  out_len = total;
+  return EspStatus::kOk;
+}
+
+bool EspCrypto::seal_finish(std::span<std::uint8_t> esp, std::uint64_t seq) {
+  const std::size_t covered = esp.size() - icv_len_;
+  return compute_icv(esp.first(covered), static_cast<std::uint32_t>(seq >> 32), esp.data() + covered);
+}
+
+EspStatus EspCrypto::seal(std::uint32_t spi, std::uint64_t seq, const std::uint8_t* iv,
+                          std::span<const std::uint8_t> payload, std::uint8_t next_header,
+                          std::span<std::uint8_t> out, std::size_t& out_len) {
+  CbcEncryptJob cbc;
+  const EspStatus status = seal_prepare(spi, seq, iv, payload, next_header, out, out_len, cbc);
+  if (status != EspStatus::kOk) {
+    return status;
+  }
+  bool ok = true;
+  if (can_batch()) {
+    aes256_cbc_encrypt_multi(std::span(&cbc, 1));
+  } else {
+    const std::size_t bulk = cbc.src_blocks * kAesBlockBytes;
+    const std::size_t len = cbc.blocks * kAesBlockBytes;
+    ok = cipher_->start(cbc.iv) && cipher_->update(cbc.src, bulk, cbc.dst) &&
+         cipher_->update(cbc.dst + bulk, len - bulk, cbc.dst + bulk);
+  }
+  if (!ok || !seal_finish(out.first(out_len), seq)) {
+    // Never leave the plaintext tail behind in the caller's buffer.
+    OPENSSL_cleanse(out.data(), out_len);
+    out_len = 0;
     return EspStatus::kDeviceError;
   }
-  out_len = total;
   return EspStatus::kOk;
 }
 

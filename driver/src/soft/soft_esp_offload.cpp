@@ -159,7 +159,8 @@ std::size_t SoftEspOffload::submit(std::span<const EspJob> jobs) {
       }
       continue;
     }
-    const EspCompletion& done = ring_[(head_ + queued_) % ring_.size()] = process(job);
+    const std::size_t index = (head_ + queued_) % ring_.size();
+    const EspCompletion& done = ring_[index] = process(job, index);
     ++(job.op == EspOp::kEncapsulate ? stats_.live().encrypt_jobs : stats_.live().decrypt_jobs);
     if (done.status != EspStatus::kOk) {
       stats_.live().count(job.op, done.status, 0);  // kOk: account() counted the job and its bytes
@@ -167,6 +168,7 @@ std::size_t SoftEspOffload::submit(std::span<const EspJob> jobs) {
     ++queued_;
     ++accepted;
   }
+  finish_seals();
   stats_.live().failures[static_cast<std::size_t>(EspStatus::kRingFull)] += jobs.size() - accepted;
   stats_.publish();
   return accepted;
@@ -190,7 +192,23 @@ std::optional<SaCounters> SoftEspOffload::counters(SaHandle sa) const {
   return it->second->counters;
 }
 
-EspCompletion SoftEspOffload::process(const EspJob& job) {
+void SoftEspOffload::finish_seals() {
+  aes256_cbc_encrypt_multi(pending_cbc_);
+  for (const PendingSeal& p : pending_seals_) {
+    if (!p.crypto->seal_finish(p.esp, p.seq)) {
+      // Not expected (hashing memory does not fail); the packet must not leave half-made.
+      EspCompletion& done = ring_[p.ring_index];
+      OPENSSL_cleanse(p.esp.data(), p.esp.size());
+      done.status = EspStatus::kDeviceError;
+      done.out_len = 0;
+      stats_.live().count(EspOp::kEncapsulate, EspStatus::kDeviceError, 0);
+    }
+  }
+  pending_seals_.clear();
+  pending_cbc_.clear();
+}
+
+EspCompletion SoftEspOffload::process(const EspJob& job, std::size_t ring_index) {
   const auto it = sas_.find(job.sa);
   if (it == sas_.end()) {
     ++unknown_sa_drops_;
@@ -205,14 +223,14 @@ EspCompletion SoftEspOffload::process(const EspJob& job) {
              (sa.params.hard_bytes != 0 && sa.counters.bytes >= sa.params.hard_bytes)) {
     done = completion_for(job, EspStatus::kHardLimit);
   } else {
-    done = job.op == EspOp::kEncapsulate ? encapsulate(sa, job) : decapsulate(sa, job);
+    done = job.op == EspOp::kEncapsulate ? encapsulate(sa, job, ring_index) : decapsulate(sa, job);
     return done;
   }
   count_failure(sa.counters, done.status);
   return done;
 }
 
-EspCompletion SoftEspOffload::encapsulate(Sa& sa, const EspJob& job) {
+EspCompletion SoftEspOffload::encapsulate(Sa& sa, const EspJob& job, std::size_t ring_index) {
   EspCompletion done = completion_for(job, EspStatus::kOk);
   const std::uint64_t max_seq = sa.params.esn ? UINT64_MAX : UINT32_MAX;
   OutboundLayout layout;
@@ -233,7 +251,17 @@ EspCompletion SoftEspOffload::encapsulate(Sa& sa, const EspJob& job) {
   }
   const std::uint64_t seq = sa.counters.last_seq + 1;
   std::size_t esp_len = 0;
-  if (done.status == EspStatus::kOk) {
+  if (done.status == EspStatus::kOk && sa.crypto->can_batch()) {
+    // Cipher and ICV later, with the rest of the batch (finish_seals()).
+    CbcEncryptJob cbc;
+    const std::span<std::uint8_t> esp = job.out.subspan(layout.header_len);
+    done.status = sa.crypto->seal_prepare(sa.params.spi, seq, iv, layout.payload, layout.next_header, esp,
+                                          esp_len, cbc);
+    if (done.status == EspStatus::kOk) {
+      pending_seals_.push_back(PendingSeal{sa.crypto.get(), esp.first(esp_len), seq, ring_index});
+      pending_cbc_.push_back(cbc);
+    }
+  } else if (done.status == EspStatus::kOk) {
     done.status = sa.crypto->seal(sa.params.spi, seq, iv, layout.payload, layout.next_header,
                                   job.out.subspan(layout.header_len), esp_len);
   }

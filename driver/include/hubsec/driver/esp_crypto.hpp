@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hubsec/driver/aes_cbc.hpp"
+#include "hubsec/driver/aes_cbc_multi.hpp"
 #include "hubsec/driver/esp_types.hpp"
 #include "hubsec/driver/hmac.hpp"
 
@@ -69,6 +70,17 @@ class EspCrypto {
                  std::span<const std::uint8_t> payload, std::uint8_t next_header, std::span<std::uint8_t> out,
                  std::size_t& out_len);
 
+  // Outbound in two steps, so that SoftEspOffload can run the CBC chains of a whole batch together
+  // (aes_cbc_multi.hpp). seal_prepare: as seal() up to the cipher: header, IV and the plaintext of the
+  // last partial block, padding and trailer written into `out`, and `cbc` describes the encryption
+  // still to do (payload must stay in place until it ran). seal_finish: after `cbc` ran, the ICV over
+  // the packet (`esp`: the out_len bytes seal_prepare reported). Only when can_batch().
+  [[nodiscard]] bool can_batch() const { return enc_keys_ != nullptr; }
+  EspStatus seal_prepare(std::uint32_t spi, std::uint64_t seq, const std::uint8_t* iv,
+                         std::span<const std::uint8_t> payload, std::uint8_t next_header,
+                         std::span<std::uint8_t> out, std::size_t& out_len, CbcEncryptJob& cbc);
+  bool seal_finish(std::span<std::uint8_t> esp, std::uint64_t seq);
+
   // Inbound, step 1 (no crypto): kBadLength unless the packet has a header, an IV, a whole nonzero
   // number of cipher blocks and an ICV.
   [[nodiscard]] EspStatus check_length(std::span<const std::uint8_t> esp) const;
@@ -88,6 +100,7 @@ class EspCrypto {
   bool compute_icv(std::span<const std::uint8_t> covered, std::uint32_t seq_high, std::uint8_t* icv);
 
   std::unique_ptr<AesCbc> cipher_;
+  std::unique_ptr<Aes256EncKeys> enc_keys_;  // outbound with AES-NI: the multi-buffer path
   std::unique_ptr<Hmac> mac_;
   IntegrityAlg alg_ = IntegrityAlg::kHmacSha1_96;
   std::size_t icv_len_ = 0;

@@ -12,16 +12,25 @@
 // (kBadLength), anti-replay check (kReplay), ICV (kIcvMismatch), window update, decrypt and pad
 // check (kBadPadding) -> counters. Soft lifetime: every completion once packets or bytes reach the
 // soft limit carries soft_limit = true.
+//
+// Outbound jobs of one submit() are sealed together where the CPU has AES-NI: each is framed, numbered
+// and counted in turn, and their AES-CBC chains then run interleaved (aes_cbc_multi.hpp) before the
+// ICVs are computed, all before submit() returns. Job buffers must stay untouched until then (as
+// always until the completion is polled).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
+#include "hubsec/driver/aes_cbc_multi.hpp"
 #include "hubsec/driver/esp_offload.hpp"
 
 namespace hubsec::driver {
+
+class EspCrypto;
 
 class SoftEspOffload final : public EspOffload {
  public:
@@ -49,8 +58,16 @@ class SoftEspOffload final : public EspOffload {
  private:
   struct Sa;
   SaHandle install(const SaParams& params);
-  EspCompletion process(const EspJob& job);
-  EspCompletion encapsulate(Sa& sa, const EspJob& job);
+  // A sealed packet waiting for its batch's cipher run and then its ICV.
+  struct PendingSeal {
+    EspCrypto* crypto;
+    std::span<std::uint8_t> esp;
+    std::uint64_t seq;
+    std::size_t ring_index;
+  };
+  EspCompletion process(const EspJob& job, std::size_t ring_index);
+  EspCompletion encapsulate(Sa& sa, const EspJob& job, std::size_t ring_index);
+  void finish_seals();
   EspCompletion decapsulate(Sa& sa, const EspJob& job);
   void account(Sa& sa, EspCompletion& done, std::size_t payload_len);
 
@@ -61,6 +78,8 @@ class SoftEspOffload final : public EspOffload {
   std::size_t head_ = 0;  // next completion to poll
   std::size_t queued_ = 0;
   std::uint64_t unknown_sa_drops_ = 0;
+  std::vector<PendingSeal> pending_seals_;
+  std::vector<CbcEncryptJob> pending_cbc_;  // pending_seals_[i]'s cipher work
   EngineStatisticsBoard stats_;
 };
 
