@@ -448,11 +448,9 @@ std::string Daemon::Impl::handle_command(const std::string& line) {
       if (!c.end()) {
         return invalid();
       }
-      std::string out = show_ikev2_stats(engine.stats(), plan.policy.max_sas, plan.policy.max_half_open);
-      out += "  " + std::string("NAT keepalives received    ") + std::to_string(keepalives) + "\n";
-      out += "  " + std::string("malformed datagrams        ") + std::to_string(malformed + oversized) + "\n";
-      out += "  " + std::string("send errors                ") + std::to_string(send_errors) + "\n";
-      return out;
+      return show_ikev2_stats(engine.stats(), plan.policy.max_sas, plan.policy.max_half_open) +
+             show_ike_socket_counters(IkeSocketCounters{keepalives, malformed + oversized, send_errors,
+                                                        sink.natt_datagrams_dropped()});
     }
     bool detailed = c.optional_choice({"detailed"}).has_value();
     if (!c.end()) {

@@ -181,4 +181,16 @@ std::string show_ikev2_stats(const ike::EngineStats& s, std::uint32_t max_sas,
   return out;
 }
 
+std::string show_ike_socket_counters(const IkeSocketCounters& c) {
+  std::string out;
+  auto row = [&](const char* name, std::uint64_t v) { out += "  " + pad(name, 27) + n(v) + "\n"; };
+  row("NAT keepalives received", c.keepalives);
+  row("malformed datagrams", c.malformed);
+  row("send errors", c.send_errors);
+  // The data plane reads port 4500 and queues what is not ESP (IKE, keepalives) for the daemon; a flood
+  // beyond that queue (4,096 datagrams) is dropped before the daemon sees it.
+  row("4500 non-ESP queue drops", c.natt_queue_drops);
+  return out;
+}
+
 }  // namespace hubsec::host::daemon

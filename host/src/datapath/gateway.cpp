@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::size_t kBatch = 32;  // packets per EspOffload submit
 // Datagrams for the daemon waiting at most (IKE, keepalives): the socket's buffer bounded them when the
-// daemon read it; beyond this a flood of non-ESP datagrams is dropped and counted (logged on stop).
+// daemon read it; beyond this a flood of non-ESP datagrams is dropped and counted (`show crypto ikev2
+// stats`, and logged on stop).
 constexpr std::size_t kMaxQueuedForIke = 4096;
 constexpr std::size_t kMaxPacket = 65535;
 constexpr std::uint8_t kVnetNeedsCsum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
@@ -109,13 +110,15 @@ void Gateway::log_natt_stats() {
   }
   // How well batching worked (docs/benchmarks.md, Gateway): datagrams per GRO buffer and per GSO message.
   const UdpEspStats& s = natt_.stats();
+  const std::uint64_t ike_dropped = dropped();
   log_.info("UDP 4500 on the packet thread: received " + std::to_string(s.received_datagrams) +
             " datagrams in " + std::to_string(s.received_buffers) + " buffers (" +
-            std::to_string(s.receive_calls) + " recvmmsg), sent " + std::to_string(s.sent_datagrams) + " in " +
-            std::to_string(s.sent_messages) + " messages (" + std::to_string(s.send_calls) + " sendmmsg)" +
-            (s.gso_refused ? ", UDP GSO refused by the kernel" : "") +
-            (ike_dropped_ ? ", " + std::to_string(ike_dropped_) + " non-ESP datagrams dropped (IKE thread behind)"
-                          : ""));
+            std::to_string(s.receive_calls) + " recvmmsg), sent " + std::to_string(s.sent_datagrams) +
+            " in " + std::to_string(s.sent_messages) + " messages (" + std::to_string(s.send_calls) +
+            " sendmmsg)" + (s.gso_refused ? ", UDP GSO refused by the kernel" : "") +
+            (ike_dropped
+                 ? ", " + std::to_string(ike_dropped) + " non-ESP datagrams dropped (IKE thread behind)"
+                 : ""));
 }
 
 std::vector<daemon::NattDatagram> Gateway::take() {
@@ -186,7 +189,7 @@ void Gateway::receive_natt(std::vector<std::vector<std::uint8_t>>& buffers) {
         if (ike_.size() < kMaxQueuedForIke) {
           ike_.push_back(std::move(x));
         } else {
-          ++ike_dropped_;
+          ike_dropped_.fetch_add(1, std::memory_order_relaxed);
         }
       }
     }

@@ -114,5 +114,20 @@ TEST(ShowFormat, StatsMatchIosLayout) {
   EXPECT_EQ(out[12], "Total Deleted sessions of Cert Revoked Peers: 0");
 }
 
+TEST(ShowFormat, StatsEndWithTheSocketCountersIncludingPort4500QueueDrops) {
+  IkeSocketCounters c;
+  c.keepalives = 2;
+  c.malformed = 3;
+  c.send_errors = 0;
+  c.natt_queue_drops = 100;
+  const auto out = lines(show_ike_socket_counters(c));
+  ASSERT_EQ(out.size(), 4u);
+  // The first three as hubsecd printed them before (scripts match `NAT keepalives received +N`).
+  EXPECT_EQ(out[0], "  NAT keepalives received    2");
+  EXPECT_EQ(out[1], "  malformed datagrams        3");
+  EXPECT_EQ(out[2], "  send errors                0");
+  EXPECT_EQ(out[3], "  4500 non-ESP queue drops   100");
+}
+
 }  // namespace
 }  // namespace hubsec::host::daemon

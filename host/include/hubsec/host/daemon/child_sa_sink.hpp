@@ -57,6 +57,9 @@ class ChildSaSink {
   }
   virtual int natt_datagram_fd() const { return -1; }
   virtual std::vector<NattDatagram> take_natt_datagrams() { return {}; }
+  // Datagrams the data plane read from that socket and dropped because take_natt_datagrams() had not
+  // kept up (its queue for the daemon was full): `show crypto ikev2 stats`.
+  virtual std::uint64_t natt_datagrams_dropped() const { return 0; }
   // The answer to `show crypto ipsec sa [detail]` (IOS layout, ipsec_sa_show.hpp): the data plane
   // owns the SAs and their counters.
   // `peer`: only the flows to that address (empty: all).

@@ -65,6 +65,8 @@ class NattReader {
   virtual bool adopt(int fd) = 0;
   virtual int datagram_fd() const = 0;
   virtual std::vector<daemon::NattDatagram> take() = 0;
+  // Non-ESP datagrams dropped because the daemon had not taken the earlier ones (queue full). Any thread.
+  virtual std::uint64_t dropped() const = 0;
 };
 
 struct DataPlaneConfig {
@@ -122,6 +124,7 @@ class DataPlane final : public daemon::ChildSaSink {
   std::vector<daemon::NattDatagram> take_natt_datagrams() override {
     return natt_reader_ ? natt_reader_->take() : std::vector<daemon::NattDatagram>{};
   }
+  std::uint64_t natt_datagrams_dropped() const override { return natt_reader_ ? natt_reader_->dropped() : 0; }
   // Set once, before the daemon starts (Gateway): without one the daemon reads port 4500 itself.
   void set_natt_reader(NattReader* reader) { natt_reader_ = reader; }
   std::string show_ipsec_sa(bool detail = false, const std::string& peer = {}) const override;

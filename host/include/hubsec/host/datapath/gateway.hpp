@@ -47,6 +47,7 @@ class Gateway final : public PacketIo, public NattReader {
   bool adopt(int fd) override;
   int datagram_fd() const override { return ike_fd_; }
   std::vector<daemon::NattDatagram> take() override;
+  std::uint64_t dropped() const override { return ike_dropped_.load(std::memory_order_relaxed); }
   // The decrypted packets of a batch are collected and written after it, TCP segments of a flow
   // coalesced into one GSO write (tcp_coalesce.hpp); those of the daemon thread (ESP in UDP) are
   // queued to the packet thread.
@@ -77,7 +78,9 @@ class Gateway final : public PacketIo, public NattReader {
   // Datagrams on port 4500 that are not ESP, for the daemon (IKE): ike_fd_ (eventfd) says when.
   std::mutex ike_mutex_;
   std::vector<daemon::NattDatagram> ike_;
-  std::uint64_t ike_dropped_ = 0;  // written under ike_mutex_ by the packet thread, read by it
+  // Non-ESP datagrams dropped because ike_ was full: the packet thread counts (under ike_mutex_), the
+  // daemon thread reads it for `show crypto ikev2 stats` (dropped()).
+  std::atomic<std::uint64_t> ike_dropped_{0};
   int ike_fd_ = -1;
   daemon::Logger& log_;
 
