@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "hubsec/driver/byte_order.hpp"
 #include "hubsec/driver/ipv4.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/datapath/gre.hpp"
@@ -357,7 +358,7 @@ void DataPlane::from_network_udp(std::span<const UdpEsp> packets) {
 }
 
 void DataPlane::network_udp_locked(std::span<const UdpEsp> packets) {
-  constexpr std::size_t kHeaders = driver::kIpv4MinHeaderBytes + 8;
+  constexpr std::size_t kHeaders = driver::kIpv4MinHeaderBytes + driver::kUdpHeaderBytes;
   std::vector<Pending> jobs;
   jobs.reserve(packets.size());
   for (const UdpEsp& u : packets) {
@@ -370,24 +371,7 @@ void DataPlane::network_udp_locked(std::span<const UdpEsp> packets) {
     // delivered, written straight into the job's input (one copy, as for raw ESP).
     Pending job;
     job.in.resize(kHeaders + u.esp.size());
-    std::uint8_t* p = job.in.data();
-    const std::size_t total = job.in.size(), udp_len = total - driver::kIpv4MinHeaderBytes;
-    p[0] = 0x45;
-    p[2] = static_cast<std::uint8_t>(total >> 8);
-    p[3] = static_cast<std::uint8_t>(total);
-    p[8] = 64;
-    p[9] = kIpProtoUdp;
-    for (int i = 0; i < 4; ++i) {
-      p[12 + i] = static_cast<std::uint8_t>(u.src >> (24 - 8 * i));
-      p[16 + i] = static_cast<std::uint8_t>(u.dst >> (24 - 8 * i));
-    }
-    p[20] = static_cast<std::uint8_t>(u.sport >> 8);
-    p[21] = static_cast<std::uint8_t>(u.sport);
-    p[22] = static_cast<std::uint8_t>(u.dport >> 8);
-    p[23] = static_cast<std::uint8_t>(u.dport);
-    p[24] = static_cast<std::uint8_t>(udp_len >> 8);
-    p[25] = static_cast<std::uint8_t>(udp_len);
-    driver::update_ipv4_checksum(std::span(job.in).first(driver::kIpv4MinHeaderBytes));
+    write_udp_esp_headers(u, job.in);
     std::copy(u.esp.begin(), u.esp.end(), job.in.begin() + kHeaders);
     const std::uint32_t spi = be32(u.esp.data());
     SaEntry* e = sad_.by_inbound_spi(spi);
@@ -846,6 +830,25 @@ std::vector<daemon::PeerActivity> DataPlane::peer_activity() const {
 std::size_t DataPlane::sa_count() const {
   std::lock_guard lock(mutex_);
   return sad_.entries().size();
+}
+
+void write_udp_esp_headers(const UdpEsp& udp, std::span<std::uint8_t> out) {
+  // The driver's IPv4 header writer (build_ipv4_packet's), in place: build_ipv4_packet itself would
+  // want the UDP header and ESP as one payload span and return a new vector: a second copy (and
+  // allocation) of every packet on the receive path. The driver writes its UDP header inside the ESP
+  // framing (no function of its own), so that part is here, as the framing writes it for ESP in UDP.
+  const std::size_t total = driver::kIpv4MinHeaderBytes + driver::kUdpHeaderBytes + udp.esp.size();
+  driver::Ipv4Header ip;
+  ip.total_len = total;
+  ip.protocol = kIpProtoUdp;
+  ip.src = udp.src;
+  ip.dst = udp.dst;
+  driver::write_ipv4_header(ip, out);
+  std::uint8_t* h = out.data() + driver::kIpv4MinHeaderBytes;
+  driver::store_be16(h, udp.sport);
+  driver::store_be16(h + 2, udp.dport);
+  driver::store_be16(h + 4, static_cast<std::uint16_t>(total - driver::kIpv4MinHeaderBytes));
+  driver::store_be16(h + 6, 0);
 }
 
 }  // namespace hubsec::host::datapath

@@ -654,5 +654,24 @@ TEST_F(DataPlaneTest, PeerActivityTracksAuthenticatedEspBothWays) {
   EXPECT_GT(spoke->peer_activity()[0].last_in, installed);
 }
 
+// ESP that the port-4500 socket delivered goes to the backend behind the IPv4/UDP headers it had on the
+// wire: the bytes of RFC 791 / RFC 768 headers, the IPv4 checksum worked out by hand (RFC 1071).
+TEST(UdpEspHeaders, AreTheWireHeadersAroundTheEsp) {
+  Bytes esp(100, 0xee);
+  // 192.0.2.13:16836 (the NAT) -> 192.0.2.1:4500
+  const UdpEsp u{0xc000020d, 0xc0000201, 16836, 4500, esp};
+  Bytes out(28 + esp.size(), 0x55);
+  write_udp_esp_headers(u, out);
+  const Bytes expected{0x45, 0x00, 0x00, 0x80,   // version 4, IHL 5; total length 128
+                       0x00, 0x00, 0x00, 0x00,   // id 0, no flags
+                       0x40, 0x11, 0xf6, 0x5e,   // TTL 64, UDP, checksum
+                       0xc0, 0x00, 0x02, 0x0d,   // 192.0.2.13
+                       0xc0, 0x00, 0x02, 0x01,   // 192.0.2.1
+                       0x41, 0xc4, 0x11, 0x94,   // ports 16836 -> 4500
+                       0x00, 0x6c, 0x00, 0x00};  // UDP length 108, checksum 0
+  EXPECT_EQ(Bytes(out.begin(), out.begin() + 28), expected);
+  EXPECT_EQ(Bytes(out.begin() + 28, out.end()), Bytes(esp.size(), 0x55)) << "the ESP is the caller's to copy";
+}
+
 }  // namespace
 }  // namespace hubsec::host::datapath

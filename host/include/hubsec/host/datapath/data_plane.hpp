@@ -234,4 +234,10 @@ constexpr std::chrono::seconds kRekeyedGrace{2};
 // Parses the transport/tunnel-relevant fields of an IPv4 packet for a policy lookup.
 std::optional<FlowKey> flow_of(Packet ipv4);
 
+// The 28 bytes of IPv4 (no options, TTL 64, checksum) and UDP (checksum 0, as RFC 3948 allows) headers in
+// front of ESP in UDP as it was on the wire: how ESP that the port-4500 socket delivered (UDP payload
+// only) goes to the backend, which decrypts whole packets. out.size() >= 28; udp.esp is not read, only
+// its size, so the caller copies the ESP behind the headers once.
+void write_udp_esp_headers(const UdpEsp& udp, std::span<std::uint8_t> out);
+
 }  // namespace hubsec::host::datapath
