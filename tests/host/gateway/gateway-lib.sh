@@ -25,8 +25,10 @@
 #                                          NHRP or ICMP, prints the ESP count
 #   gw_engine_show FILE                    the hub's `show crypto engine accelerator statistic` into FILE
 #   gw_engine_count FILE WHAT              a number from it: encrypted, decrypted, jobs_done (card), cycles (card)
+#                                          (scripts/engine-lib.sh, shared with the demo)
 
 . "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/netns/nat-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/engine-lib.sh"
 
 gw_setup() {
   SEED=$4
@@ -136,15 +138,4 @@ gw_capture_no_clear() {
 
 gw_engine_show() {
   hub show crypto engine accelerator statistic >"$1" 2>&1 || fail "show crypto engine accelerator statistic: $(cat "$1")"
-}
-
-# The engine show's layout: "N packets decrypted  M packets encrypted", "JOBS_DONE : N ...", "CYCLES : N ...".
-gw_engine_count() {
-  case "$2" in
-    decrypted) awk '/packets decrypted/ {print $1}' "$1" ;;
-    encrypted) awk '/packets encrypted/ {print $4}' "$1" ;;
-    jobs_done) awk '$1 == "JOBS_DONE" {print $3}' "$1" ;;
-    cycles) awk '$1 == "CYCLES" {print $3}' "$1" ;;
-    *) fail "gw_engine_count: no counter '$2'" ;;
-  esac
 }
