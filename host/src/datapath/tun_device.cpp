@@ -16,6 +16,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "hubsec/host/datapath/send_messages.hpp"
+
 namespace hubsec::host::datapath {
 
 namespace {
@@ -205,19 +207,16 @@ void RawEspSocket::send_batch(std::span<const std::span<const std::uint8_t>> pac
       msgs[m].msg_hdr.msg_iovlen = 1;
       index[m++] = next;
     }
-    std::size_t done = 0;
-    while (done < m) {
-      const int n = ::sendmmsg(tx_, msgs + done, static_cast<unsigned>(m - done), 0);
-      if (n <= 0) {
-        ++done;  // this one failed (sent stays 0); the rest are tried
-        continue;
-      }
-      for (int i = 0; i < n; ++i) {
-        const std::size_t k = done + static_cast<std::size_t>(i);
-        sent[index[k]] = msgs[k].msg_len == packets[index[k]].size() ? 1 : 0;
-      }
-      done += static_cast<std::size_t>(n);
-    }
+    send_messages(
+        tx_, std::span(msgs, m),
+        [&](std::size_t k, std::size_t n) {
+          for (std::size_t i = k; i < k + n; ++i) {
+            sent[index[i]] = msgs[i].msg_len == packets[index[i]].size() ? 1 : 0;
+          }
+        },
+        [](std::size_t, int) {
+          return SendFailure::kSkip;
+        });  // this one failed (sent stays 0); the rest are tried
   }
 }
 

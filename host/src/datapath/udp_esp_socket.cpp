@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "hubsec/host/datapath/send_messages.hpp"
+
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
@@ -150,19 +152,21 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
   std::size_t first[kMaxMessages + 1];  // packets [first[k], first[k + 1]) are message k
   int waits = 0;
   std::size_t next = 0;
-  std::size_t single_until = 0;  // packets before this one go one per message (a GSO message was refused)
-  std::size_t probe_end = 0;     // ... and whether any of them left decides if GSO was the problem
-  bool probe_sent = false;
+  // Packets [next, probe_end) go one per message, alone in their sendmmsg: the kernel refused them as
+  // one GSO message, and whether any of them leaves singly decides if GSO was the problem.
+  std::size_t probe_end = 0;
   while (next < packets.size()) {
+    const bool probing = probe_end > next;
+    const std::size_t limit = probing ? probe_end : packets.size();
     // Messages from `next` on: a run to one destination whose datagrams (all but the last) have the
     // first one's size is one GSO message.
     std::size_t m = 0;
     std::size_t at = next;
-    while (at < packets.size() && m < kMaxMessages) {
+    while (at < limit && m < kMaxMessages) {
       const Outgoing& head = parsed[at];
       const std::size_t size = head.payload.size();
       std::size_t end = at + 1, total = size;
-      while (gso_ && at >= single_until && end < packets.size() && end - at < kMaxSegments) {
+      while (gso_ && !probing && end < limit && end - at < kMaxSegments) {
         const Outgoing& o = parsed[end];
         if (o.dst != head.dst || o.dport != head.dport || o.src != head.src || o.payload.size() > size ||
             total + o.payload.size() > kMaxGsoPayload || size == 0) {
@@ -215,42 +219,45 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
       at = end;
     }
     first[m] = at;
-    const int n = ::sendmmsg(fd_, msgs, static_cast<unsigned>(m), 0);
-    ++stats_.send_calls;
-    if (n > 0) {
-      for (std::size_t i = first[0]; i < first[n]; ++i) {
-        sent[i] = 1;
-        probe_sent = probe_sent || i < probe_end;
-      }
-      stats_.sent_messages += static_cast<std::uint64_t>(n);
-      stats_.sent_datagrams += first[n] - first[0];
-      next = first[n];
-    } else {
-      const int err = errno;
-      if ((err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) && waits < kMaxSendWaits) {
-        // The socket is non-blocking (the daemon's): wait for room rather than drop, but within one budget
-        // per call: this thread also reads port 4500 (IKE, DPD) and Tunnel0, so a full send buffer may
-        // cost it at most kMaxSendWaits x kSendWaitMs per batch; past that the rest drop, counted.
-        ++waits;
-        pollfd p{fd_, POLLOUT, 0};
-        ::poll(&p, 1, kSendWaitMs);
-        continue;
-      }
-      if (first[1] - first[0] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP)) {
-        single_until = probe_end = first[1];  // try its datagrams one by one
-        probe_sent = false;
-        continue;
-      }
-      next = first[1];  // the first message failed (sent stays 0 for its packets); go on with the rest
-    }
-    if (probe_end != 0 && next >= probe_end) {
+    bool probe_sent = false;
+    std::size_t refused = m;  // the GSO message the kernel refused (m: none)
+    const SendResult r = send_messages(
+        fd_, std::span(msgs, m),
+        [&](std::size_t k, std::size_t n) {
+          for (std::size_t i = first[k]; i < first[k + n]; ++i) {
+            sent[i] = 1;
+          }
+          stats_.sent_messages += n;
+          stats_.sent_datagrams += first[k + n] - first[k];
+          probe_sent = probe_sent || probing;
+        },
+        [&](std::size_t k, int err) {
+          if ((err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) && waits < kMaxSendWaits) {
+            // The socket is non-blocking (the daemon's): wait for room rather than drop, but within one
+            // budget per call: this thread also reads port 4500 (IKE, DPD) and Tunnel0, so a full send
+            // buffer may cost it at most kMaxSendWaits x kSendWaitMs per batch; past that the rest drop,
+            // counted.
+            ++waits;
+            pollfd p{fd_, POLLOUT, 0};
+            ::poll(&p, 1, kSendWaitMs);
+            return SendFailure::kRetry;
+          }
+          if (first[k + 1] - first[k] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP)) {
+            refused = k;  // try its datagrams one by one
+            return SendFailure::kStop;
+          }
+          return SendFailure::kSkip;  // this message failed (sent stays 0 for its packets); go on
+        });
+    stats_.send_calls += r.calls;
+    next = first[r.handled];
+    if (probing && probe_sent) {
       // Singly some of them left where the GSO message could not: no UDP GSO here (or not for this
       // route's MTU), one datagram per message from now on. None left: it was not GSO's fault.
-      if (probe_sent) {
-        gso_ = false;
-        ++stats_.gso_refused;
-      }
-      probe_end = 0;
+      gso_ = false;
+      ++stats_.gso_refused;
+    }
+    if (refused < m) {
+      probe_end = first[refused + 1];
     }
   }
 }
