@@ -111,14 +111,16 @@ void Gateway::log_natt_stats() {
   // How well batching worked (docs/benchmarks.md, Gateway): datagrams per GRO buffer and per GSO message.
   const UdpEspStats& s = natt_.stats();
   const std::uint64_t ike_dropped = dropped();
-  log_.info("UDP 4500 on the packet thread: received " + std::to_string(s.received_datagrams) +
-            " datagrams in " + std::to_string(s.received_buffers) + " buffers (" +
-            std::to_string(s.receive_calls) + " recvmmsg), sent " + std::to_string(s.sent_datagrams) +
-            " in " + std::to_string(s.sent_messages) + " messages (" + std::to_string(s.send_calls) +
-            " sendmmsg)" + (s.gso_refused ? ", UDP GSO refused by the kernel" : "") +
-            (ike_dropped
-                 ? ", " + std::to_string(ike_dropped) + " non-ESP datagrams dropped (IKE thread behind)"
-                 : ""));
+  log_.info(
+      "UDP 4500 on the packet thread: received " + std::to_string(s.received_datagrams) + " datagrams in " +
+      std::to_string(s.received_buffers) + " buffers (" + std::to_string(s.receive_calls) +
+      " recvmmsg), sent " + std::to_string(s.sent_datagrams) + " in " + std::to_string(s.sent_messages) +
+      " messages (" + std::to_string(s.send_calls) + " sendmmsg)" +
+      (s.gso_refused ? ", UDP GSO refused for " + std::to_string(s.gso_refused) +
+                           " destination(s) (one datagram per message to them)"
+                     : "") +
+      (ike_dropped ? ", " + std::to_string(ike_dropped) + " non-ESP datagrams dropped (IKE thread behind)"
+                   : ""));
 }
 
 std::vector<daemon::NattDatagram> Gateway::take() {

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -54,6 +55,29 @@ struct alignas(cmsghdr) Control {
 };
 
 }  // namespace
+
+bool GsoRefusals::allows(std::uint32_t dst, Clock::time_point now) {
+  if (since_.empty()) {
+    return true;
+  }
+  const auto it = since_.find(dst);
+  if (it == since_.end()) {
+    return true;
+  }
+  if (now - it->second < kRetryAfter) {
+    return false;
+  }
+  since_.erase(it);
+  return true;
+}
+
+void GsoRefusals::refuse(std::uint32_t dst, Clock::time_point now) {
+  if (since_.size() >= kMaxEntries && !since_.contains(dst)) {
+    since_.erase(std::min_element(since_.begin(), since_.end(),
+                                  [](const auto& a, const auto& b) { return a.second < b.second; }));
+  }
+  since_[dst] = now;
+}
 
 void UdpEspSocket::attach(int fd) {
   const int on = fd >= 0 ? 1 : 0;
@@ -155,6 +179,8 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
   // Packets [next, probe_end) go one per message, alone in their sendmmsg: the kernel refused them as
   // one GSO message, and whether any of them leaves singly decides if GSO was the problem.
   std::size_t probe_end = 0;
+  std::uint32_t probe_dst = 0;  // where they go
+  const auto now = GsoRefusals::Clock::now();
   while (next < packets.size()) {
     const bool probing = probe_end > next;
     const std::size_t limit = probing ? probe_end : packets.size();
@@ -166,7 +192,8 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
       const Outgoing& head = parsed[at];
       const std::size_t size = head.payload.size();
       std::size_t end = at + 1, total = size;
-      while (gso_ && !probing && end < limit && end - at < kMaxSegments) {
+      const bool gso = !probing && gso_refusals_.allows(head.dst, now);
+      while (gso && end < limit && end - at < kMaxSegments) {
         const Outgoing& o = parsed[end];
         if (o.dst != head.dst || o.dport != head.dport || o.src != head.src || o.payload.size() > size ||
             total + o.payload.size() > kMaxGsoPayload || size == 0) {
@@ -242,7 +269,10 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
             ::poll(&p, 1, kSendWaitMs);
             return SendFailure::kRetry;
           }
-          if (first[k + 1] - first[k] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP)) {
+          // A GSO message to a route whose MTU is below the segment size: EINVAL (EMSGSIZE on newer
+          // kernels, 6.18 here); no GSO at all: EIO, EOPNOTSUPP.
+          if (first[k + 1] - first[k] > 1 &&
+              (err == EINVAL || err == EMSGSIZE || err == EIO || err == EOPNOTSUPP)) {
             refused = k;  // try its datagrams one by one
             return SendFailure::kStop;
           }
@@ -251,13 +281,15 @@ void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, 
     stats_.send_calls += r.calls;
     next = first[r.handled];
     if (probing && probe_sent) {
-      // Singly some of them left where the GSO message could not: no UDP GSO here (or not for this
-      // route's MTU), one datagram per message from now on. None left: it was not GSO's fault.
-      gso_ = false;
+      // Singly some of them left where the GSO message could not: no UDP GSO to this destination (its
+      // route's MTU is below the segment size, or no GSO at all), one datagram per message to it from
+      // now on; other destinations keep GSO. None left: it was not GSO's fault.
+      gso_refusals_.refuse(probe_dst, now);
       ++stats_.gso_refused;
     }
     if (refused < m) {
       probe_end = first[refused + 1];
+      probe_dst = parsed[first[refused]].dst;
     }
   }
 }
