@@ -11,27 +11,24 @@ namespace {
 constexpr int kMaxLanes = 8;  // 8 chains x ~4-cycle AES latency cover the unit's 1-2 rounds per cycle
 constexpr std::size_t kRounds = 14;
 
-// FIPS-197 key expansion for AES-256 with AESKEYGENASSIST (Intel's AES-NI white paper, figure 28).
-[[gnu::target("aes,sse2")]] __m128i expand_even(__m128i prev, __m128i assist) {
-  assist = _mm_shuffle_epi32(assist, 0xff);
+// FIPS-197 key expansion for AES-256 with AESKEYGENASSIST (Intel's AES-NI white paper, figure 28): each
+// new round key is the one two steps back with its words prefix-XORed (w0, w0^w1, w0^w1^w2, ...), XORed
+// with the broadcast word of the assist (RotWord/SubWord/Rcon for even keys, SubWord for odd ones).
+[[gnu::target("sse2")]] __m128i prefix_xor(__m128i prev) {
   __m128i t = _mm_slli_si128(prev, 4);
   prev = _mm_xor_si128(prev, t);
   t = _mm_slli_si128(t, 4);
   prev = _mm_xor_si128(prev, t);
   t = _mm_slli_si128(t, 4);
-  prev = _mm_xor_si128(prev, t);
-  return _mm_xor_si128(prev, assist);
+  return _mm_xor_si128(prev, t);
+}
+
+[[gnu::target("aes,sse2")]] __m128i expand_even(__m128i prev, __m128i assist) {
+  return _mm_xor_si128(prefix_xor(prev), _mm_shuffle_epi32(assist, 0xff));
 }
 
 [[gnu::target("aes,sse2")]] __m128i expand_odd(__m128i even, __m128i prev) {
-  const __m128i assist = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(even, 0x00), 0xaa);
-  __m128i t = _mm_slli_si128(prev, 4);
-  prev = _mm_xor_si128(prev, t);
-  t = _mm_slli_si128(t, 4);
-  prev = _mm_xor_si128(prev, t);
-  t = _mm_slli_si128(t, 4);
-  prev = _mm_xor_si128(prev, t);
-  return _mm_xor_si128(prev, assist);
+  return _mm_xor_si128(prefix_xor(prev), _mm_shuffle_epi32(_mm_aeskeygenassist_si128(even, 0x00), 0xaa));
 }
 
 // Round keys i (and i + 1 below 14) from the two before; RCON must be an immediate.
