@@ -1,5 +1,6 @@
 // esp_datapath: the SA table, key precompute and IV generator in front of one outbound and one inbound lane,
-// with several jobs in flight and everything leaving in job order.
+// with several jobs in flight; each direction has its own input beat, output beat and result ports, and
+// keeps its own job order on them.
 //
 // SA writes (wr_*): one raw SA_RECORD. Out-of-range slot: done at once with UNKNOWN_SA. Invalidate: the slot
 // is wiped (keys, states, counters zero). Otherwise esp_key_prep computes the HMAC inner/outer states from
@@ -7,23 +8,27 @@
 // zero, the new generation) and wr_done fires with OK: from then on jobs see the new slot. The raw keys held
 // here are zeroed once the slot is written. One write at a time.
 //
-// Jobs: a dispatcher takes one job at a time: the table checks slot, direction, generation and hard limits
-// (see esp_sa_table; a job that would wait on a limit while this slot has jobs in flight waits here, which
-// keeps the limit exact). A refused job (UNKNOWN_SA, STALE_SA, HARD_LIMIT) takes no beats and gives only a
-// result. An outbound job with job_card_iv_i gets its IV from esp_iv_gen (AES-256 of a unique counter under
-// the slot's IV key; job_iv_i is ignored). The job then goes to its lane with the slot's context (inbound:
-// the decryption key the table stored at install, not the cipher key; the lane
-// copies it, so a slot rewritten later does not change jobs already dispatched: they finish with the old
-// keys, while new jobs naming the old generation are STALE_SA).
+// Jobs (one port for both directions, job_decrypt_i picks the direction): a dispatcher takes one job at a
+// time; it waits for room in the job's direction (DEPTH jobs in flight per direction: admitted, result not
+// yet taken), then the table checks slot, direction, generation and hard limits (see esp_sa_table; a job
+// that would wait on a limit while this slot has jobs in flight waits here, which keeps the limit exact). A
+// refused job (UNKNOWN_SA, STALE_SA, HARD_LIMIT) takes no beats and gives only a result. An outbound job
+// with job_card_iv_i gets its IV from esp_iv_gen (AES-256 of a unique counter under the slot's IV key;
+// job_iv_i is ignored). The job then goes to its lane with the slot's context (inbound: the decryption key
+// the table stored at install, not the cipher key; the lane copies it, so a slot rewritten later does not
+// change jobs already dispatched: they finish with the old keys, while new jobs naming the old generation
+// are STALE_SA).
 //
-// Order rule: results and output beats leave in job order, refused jobs included. A FIFO of DEPTH jobs in
-// admission order (job_ready_o is low while it is full) names the job whose output beats and result go next;
-// another FIFO names the job whose input beats come next (the sender sends each job's beats in job order,
-// after the job handshake: outbound ceil(len/16) payload beats; inbound the framed ESP packet, none for a
-// bad length). Jobs of both lanes are in flight at once (and several per lane when a lane accepts them).
-// A job's result leaves after its last output beat; completions are counted in the table (one table
-// operation per completion) before the result is shown, and res_flags_o bit CPL_FLAG_SOFT_LIMIT says the
-// slot reached a soft limit with this job.
+// Order rule, per direction (esp_dp_dir, one per lane): enc_* carries the outbound jobs (job_decrypt_i = 0),
+// dec_* the inbound ones; on each, input beats, output beats and results are in that direction's job order,
+// refused jobs included (a result on their direction's result port, no beats). The sender sends each job's
+// beats on its direction's input port, after the job handshake: outbound ceil(len/16) payload beats; inbound
+// the framed ESP packet, none for a bad length. The two directions are independent: a stall on one
+// direction's ports never holds the other's beats or results (only the shared job port, while the
+// dispatcher holds a job waiting for room in its direction). A job's result leaves after its last output
+// beat; completions are counted in the table (one table operation per completion, the two directions taking
+// turns) before the result is shown, and res_flags_o bit CPL_FLAG_SOFT_LIMIT says the slot reached a soft
+// limit with this job. Both result ports carry the same fields (outbound: res_nh_o is zero).
 //
 // Counter reads (cnt_*): one at a time, the slot's SA_COUNTERS fields; UNKNOWN_SA for a slot out of range,
 // OK with cnt_slot_valid_o = 0 (and zeros) for an empty slot.
@@ -39,7 +44,8 @@ module esp_datapath #(
   parameter int unsigned SHA1_N_RND = 10,    // esp_mac round units (low-latency mode): 16 bytes/cycle
   parameter int unsigned SHA256_N_RND = 8,   // each engine
   parameter int unsigned MAX_BLK = 1024,
-  parameter int unsigned DEPTH = 16,        // jobs in flight (admitted, result not yet taken); power of two
+  parameter int unsigned DEPTH = 16,        // jobs in flight per direction (admitted, result not yet taken);
+                                            // power of two
   parameter int unsigned IV_UNROLL = 2,     // aes_cipher UNROLL of the IV generator (1, 2, 7, 14)
   parameter int unsigned KP_N_RND = 1,      // round units of the key-prep SHA cores (divides 64 and 80)
   parameter int unsigned LANE_NSLOT = 64,   // packets in flight per lane (the lanes' NSLOT)
@@ -89,7 +95,7 @@ module esp_datapath #(
   output logic [63:0]        cnt_limit_drops_o,
   output logic [15:0]        cnt_gen_o,
   output logic               cnt_slot_valid_o,
-  // jobs
+  // jobs (both directions)
   input  wire logic          job_valid_i,
   output logic               job_ready_o,
   input  wire logic          job_decrypt_i,
@@ -100,24 +106,40 @@ module esp_datapath #(
   input  wire logic          job_card_iv_i,  // outbound: generate the IV on the card (job_iv_i ignored)
   input  wire logic [15:0]   job_len_i,   // outbound: payload bytes; inbound: ESP packet bytes
   input  wire logic [7:0]    job_nh_i,
-  // beats in (payload or ESP packet) and out (ESP packet or payload)
-  input  wire logic          in_valid_i,
-  output logic               in_ready_o,
-  input  wire logic [127:0]  in_data_i,
-  output logic               out_valid_o,
-  input  wire logic          out_ready_i,
-  output logic [127:0]       out_data_o,
-  output logic [4:0]         out_nbytes_o,
-  output logic               out_last_o,
-  // results
-  output logic               res_valid_o,
-  input  wire logic          res_ready_i,
-  output logic [7:0]         res_status_o,
-  output logic [16:0]        res_len_o,
-  output logic [7:0]         res_nh_o,
-  output logic [31:0]        res_spi_o,
-  output logic [31:0]        res_seq_lo_o,
-  output logic [7:0]         res_flags_o
+  // outbound: payload beats in, ESP packet beats out, results
+  input  wire logic          enc_in_valid_i,
+  output logic               enc_in_ready_o,
+  input  wire logic [127:0]  enc_in_data_i,
+  output logic               enc_out_valid_o,
+  input  wire logic          enc_out_ready_i,
+  output logic [127:0]       enc_out_data_o,
+  output logic [4:0]         enc_out_nbytes_o,
+  output logic               enc_out_last_o,
+  output logic               enc_res_valid_o,
+  input  wire logic          enc_res_ready_i,
+  output logic [7:0]         enc_res_status_o,
+  output logic [16:0]        enc_res_len_o,
+  output logic [7:0]         enc_res_nh_o,
+  output logic [31:0]        enc_res_spi_o,
+  output logic [31:0]        enc_res_seq_lo_o,
+  output logic [7:0]         enc_res_flags_o,
+  // inbound: ESP packet beats in, payload beats out, results
+  input  wire logic          dec_in_valid_i,
+  output logic               dec_in_ready_o,
+  input  wire logic [127:0]  dec_in_data_i,
+  output logic               dec_out_valid_o,
+  input  wire logic          dec_out_ready_i,
+  output logic [127:0]       dec_out_data_o,
+  output logic [4:0]         dec_out_nbytes_o,
+  output logic               dec_out_last_o,
+  output logic               dec_res_valid_o,
+  input  wire logic          dec_res_ready_i,
+  output logic [7:0]         dec_res_status_o,
+  output logic [16:0]        dec_res_len_o,
+  output logic [7:0]         dec_res_nh_o,
+  output logic [31:0]        dec_res_spi_o,
+  output logic [31:0]        dec_res_seq_lo_o,
+  output logic [7:0]         dec_res_flags_o
 );
 
   localparam logic [7:0] ST_OK = 8'(hubsec_card_pkg::STATUS_OK);
@@ -137,11 +159,12 @@ module esp_datapath #(
   logic [7:0] chk_status;
   logic [31:0] chk_spi;
   logic [255:0] chk_key, chk_aux, chk_istate, chk_ostate;
-  logic [NW-1:0] infl_n;
-  logic [NW+15:0] infl_b;
+  logic [NW:0] infl_n;      // both directions' sums (a slot has one direction; a rewrite may change it)
+  logic [NW+16:0] infl_b;
   logic upd_valid, upd_ready, upd_done, upd_soft;
   logic [7:0] upd_status;
   logic [16:0] upd_bytes;
+  logic [15:0] upd_slot, upd_gen;
   logic rd_ready, rd_done, rd_slot_valid;
   logic [7:0] rd_status;
   logic [15:0] rd_gen;
@@ -161,10 +184,7 @@ module esp_datapath #(
   logic [127:0] j_iv_q;
   logic [7:0] j_nh_q;
 
-  // result-side head entry
-  logic [15:0] h_slot, h_gen;
-
-  esp_sa_table #(.SLOTS(SLOTS), .INFL_W(NW)) u_table (
+  esp_sa_table #(.SLOTS(SLOTS), .INFL_W(NW + 1)) u_table (
     .clk_i, .rst_ni, .clear_i, .busy_o(tbl_busy),
     .ins_valid_i(ins_valid), .ins_ready_o(ins_ready), .ins_slot_i(w_slot_q), .ins_invalidate_i(w_inv_q),
     .ins_gen_i(w_gen_q), .ins_inbound_i(w_inbound_q), .ins_esn_i(w_esn_q), .ins_sha256_i(w_sha256_q),
@@ -176,7 +196,7 @@ module esp_datapath #(
     .chk_status_o(chk_status), .chk_wait_o(chk_wait), .chk_esn_o(chk_esn), .chk_sha256_o(chk_sha256),
     .chk_spi_o(chk_spi), .chk_key_o(chk_key), .chk_aux_o(chk_aux), .chk_istate_o(chk_istate),
     .chk_ostate_o(chk_ostate),
-    .upd_valid_i(upd_valid), .upd_ready_o(upd_ready), .upd_slot_i(h_slot), .upd_gen_i(h_gen),
+    .upd_valid_i(upd_valid), .upd_ready_o(upd_ready), .upd_slot_i(upd_slot), .upd_gen_i(upd_gen),
     .upd_status_i(upd_status), .upd_bytes_i(upd_bytes), .upd_done_o(upd_done), .upd_soft_o(upd_soft),
     .rd_valid_i(cnt_valid_i && cnt_ready_o), .rd_ready_o(rd_ready), .rd_slot_i(cnt_slot_i),
     .rd_done_o(rd_done), .rd_status_o(rd_status), .rd_slot_valid_o(rd_slot_valid), .rd_gen_o(rd_gen),
@@ -289,36 +309,6 @@ module esp_datapath #(
     end
   end
 
-  // ================= order FIFO (admission order) and input FIFO =================
-  typedef struct packed {
-    logic refused;
-    logic [7:0] status;   // refusal status
-    logic dec;
-    logic [15:0] slot;
-    logic [15:0] gen;
-    logic [15:0] charge;  // job length: an upper bound of the payload bytes the job may count
-    logic [31:0] spi;
-    logic [31:0] seq_lo;
-  } ord_t;
-
-  localparam int unsigned OW = 1 + 8 + 1 + 3 * 16 + 2 * 32;  // $bits(ord_t) (checked below)
-  logic [OW-1:0] ord_q[DEPTH];  // (plain vectors: Yosys reads no unpacked arrays of structs)
-  logic [DW-1:0] ord_rd_q, ord_wr_q;
-  logic [NW-1:0] ord_n_q;
-  logic ord_push, ord_pop;
-  ord_t ord_in, h;
-  assign h = ord_t'(ord_q[ord_rd_q]);
-  assign h_slot = h.slot;
-  assign h_gen = h.gen;
-
-  logic in_dec_q[DEPTH];
-  logic [15:0] in_nb_q[DEPTH];
-  logic [DW-1:0] in_rd_q, in_wr_q;
-  logic [NW-1:0] in_n_q;
-  logic [15:0] in_cnt_q;  // beats of the head input job taken so far
-  logic in_push, in_pop;
-  logic [15:0] in_nb;
-
   // ================= dispatcher =================
   typedef enum logic [2:0] {D_IDLE, D_CHK, D_WAITCHK, D_IVREQ, D_IVWAIT, D_LANE} dstate_e;
   dstate_e d_q;
@@ -327,11 +317,14 @@ module esp_datapath #(
   logic [255:0] c_key_q, c_aux_q, c_istate_q, c_ostate_q;
   logic iv_req_ready, iv_valid;
   logic [127:0] iv;
-  logic o_job_ready, i_job_ready, lane_fire;
+  logic o_job_ready, i_job_ready, lane_fire, refuse;
+  logic o_room, i_room;
 
-  assign job_ready_o = d_q == D_IDLE && 32'(ord_n_q) < DEPTH && !tbl_busy;
-  assign chk_valid = d_q == D_CHK;
+  // (the job's direction has room: checked before the table check, kept since only this dispatcher pushes)
+  assign job_ready_o = d_q == D_IDLE && !tbl_busy;
+  assign chk_valid = d_q == D_CHK && (j_dec_q ? i_room : o_room);
   assign lane_fire = d_q == D_LANE && (j_dec_q ? i_job_ready : o_job_ready);
+  assign refuse = d_q == D_WAITCHK && chk_done && !chk_wait && chk_status != ST_OK;
 
   esp_iv_gen #(.UNROLL(IV_UNROLL)) u_iv_gen (
     .clk_i, .rst_ni, .flush_i(!lrst_nq || clear_i),
@@ -339,50 +332,13 @@ module esp_datapath #(
     .req_gen_i(j_gen_q),
     .iv_valid_o(iv_valid), .iv_ready_i(d_q == D_IVWAIT), .iv_o(iv));
 
-  // jobs of this slot and generation admitted and not yet counted (the head once counted is not)
-  logic counted_q;
-  always_comb begin
-    infl_n = '0;
-    infl_b = '0;
-    for (int i = 0; i < DEPTH; i++) begin
-      logic [DW-1:0] off;
-      /* verilator lint_off UNUSEDSIGNAL */
-      ord_t e;  // (status, direction, SPI, sequence unused here)
-      /* verilator lint_on UNUSEDSIGNAL */
-      e = ord_t'(ord_q[i]);
-      off = DW'(i) - ord_rd_q;
-      if (NW'(off) < ord_n_q && !e.refused && e.slot == j_slot_q && e.gen == j_gen_q &&
-          !(off == '0 && counted_q)) begin
-        infl_n = infl_n + 1'b1;
-        infl_b = infl_b + (NW + 16)'(e.charge);
-      end
-    end
-  end
-
   // inbound length check, as esp_inbound does it: header + IV + a whole nonzero number of blocks + ICV
-  logic [15:0] icv_len, ct_len;
+  logic [15:0] icv_len, ct_len, in_nb;
   logic len_ok;
   assign icv_len = c_sha256_q ? 16'd16 : 16'd12;
   assign ct_len = j_len_q - 16'd24 - icv_len;
   assign len_ok = j_len_q >= 16'd40 + icv_len && ct_len[3:0] == 4'd0 && (ct_len >> 4) <= 16'(MAX_BLK);
   assign in_nb = j_dec_q ? (len_ok ? (ct_len >> 4) + 16'd3 : 16'd0) : (j_len_q + 16'd15) >> 4;
-
-  always_comb begin
-    ord_in = '0;
-    ord_in.dec = j_dec_q;
-    ord_in.slot = j_slot_q;
-    ord_in.gen = j_gen_q;
-    ord_in.charge = j_len_q;
-    ord_in.seq_lo = j_seq_q[31:0];
-    if (d_q == D_WAITCHK) begin
-      ord_in.refused = 1'b1;
-      ord_in.status = chk_status;
-    end else begin
-      ord_in.spi = c_spi_q;
-    end
-  end
-  assign ord_push = (d_q == D_WAITCHK && chk_done && !chk_wait && chk_status != ST_OK) || lane_fire;
-  assign in_push = lane_fire && in_nb != '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) d_q <= D_IDLE;
@@ -390,7 +346,7 @@ module esp_datapath #(
     else begin
       case (d_q)
         D_IDLE: if (job_valid_i && job_ready_o) d_q <= D_CHK;
-        D_CHK: if (chk_ready) d_q <= D_WAITCHK;
+        D_CHK: if (chk_valid && chk_ready) d_q <= D_WAITCHK;
         D_WAITCHK: if (chk_done) begin
           if (chk_wait) d_q <= D_CHK;
           else if (chk_status != ST_OK) d_q <= D_IDLE;
@@ -433,171 +389,105 @@ module esp_datapath #(
     end
   end
 
-  // ================= lanes =================
-  logic h_v, h_lane, h_dec, o_head, i_head, beats_done_q;
-  assign h_v = ord_n_q != '0;
-  assign h_lane = h_v && !h.refused;
-  assign h_dec = h.dec;
-  assign o_head = h_lane && !h_dec;
-  assign i_head = h_lane && h_dec;
+  // ================= per-direction job order =================
+  logic o_push, i_push, o_busy, i_busy;
+  logic [NW-1:0] o_infl_n, i_infl_n;
+  logic [NW+15:0] o_infl_b, i_infl_b;
+  logic [1:0] upd_req, upd_done_d;
+  logic upd_fire, upd_sel, upd_last_q;
+  logic [15:0] o_upd_slot, o_upd_gen, i_upd_slot, i_upd_gen;
+  logic [7:0] o_upd_status, i_upd_status;
+  logic [16:0] o_upd_bytes, i_upd_bytes;
+  assign o_push = (refuse || lane_fire) && !j_dec_q;
+  assign i_push = (refuse || lane_fire) && j_dec_q;
+  // jobs of this slot and generation admitted and not yet counted, both directions
+  assign infl_n = {1'b0, o_infl_n} + {1'b0, i_infl_n};
+  assign infl_b = {1'b0, o_infl_b} + {1'b0, i_infl_b};
 
-  logic in_v, in_lane_dec;
-  assign in_v = in_n_q != '0;
-  assign in_lane_dec = in_dec_q[in_rd_q];
-
-  logic o_pl_ready, o_out_valid, o_out_last, o_res_valid, o_res_ready;
-  logic [127:0] o_out_data;
-  logic [4:0] o_out_nbytes;
+  logic o_pl_valid, o_pl_ready, o_out_valid, o_out_ready, o_res_valid, o_res_ready;
   logic [16:0] o_res_len;
+  esp_dp_dir #(.DEPTH(DEPTH), .DEC(0)) u_enc (
+    .clk_i, .rst_ni, .clear_i, .busy_o(o_busy),
+    .room_o(o_room), .push_i(o_push), .push_refused_i(refuse), .push_status_i(chk_status),
+    .push_slot_i(j_slot_q), .push_gen_i(j_gen_q), .push_charge_i(j_len_q), .push_spi_i(refuse ? '0 : c_spi_q),
+    .push_seq_lo_i(j_seq_q[31:0]), .push_nb_i(refuse ? '0 : in_nb),
+    .sum_slot_i(j_slot_q), .sum_gen_i(j_gen_q), .infl_n_o(o_infl_n), .infl_b_o(o_infl_b),
+    .in_valid_i(enc_in_valid_i), .in_ready_o(enc_in_ready_o), .lane_in_valid_o(o_pl_valid),
+    .lane_in_ready_i(o_pl_ready),
+    .lane_out_valid_i(o_out_valid), .lane_out_ready_o(o_out_ready), .lane_out_last_i(enc_out_last_o),
+    .out_valid_o(enc_out_valid_o), .out_ready_i(enc_out_ready_i),
+    .lane_res_valid_i(o_res_valid), .lane_res_ready_o(o_res_ready), .lane_status_i(ST_OK),
+    .lane_len_i(o_res_len), .lane_nh_i('0), .lane_spi_i('0), .lane_seq_lo_i('0),
+    .upd_req_o(upd_req[0]), .upd_fire_i(upd_fire && !upd_sel), .upd_done_i(upd_done_d[0]),
+    .upd_soft_i(upd_soft), .upd_slot_o(o_upd_slot), .upd_gen_o(o_upd_gen), .upd_status_o(o_upd_status),
+    .upd_bytes_o(o_upd_bytes),
+    .res_valid_o(enc_res_valid_o), .res_ready_i(enc_res_ready_i), .res_status_o(enc_res_status_o),
+    .res_len_o(enc_res_len_o), .res_nh_o(enc_res_nh_o), .res_spi_o(enc_res_spi_o),
+    .res_seq_lo_o(enc_res_seq_lo_o), .res_flags_o(enc_res_flags_o));
+
+  logic i_in_valid, i_in_ready, i_out_valid, i_out_ready, i_res_valid, i_res_ready;
+  logic [7:0] i_status, i_nh;
+  logic [15:0] i_len;
+  logic [31:0] i_spi, i_seq_lo;
+  esp_dp_dir #(.DEPTH(DEPTH), .DEC(1)) u_dec (
+    .clk_i, .rst_ni, .clear_i, .busy_o(i_busy),
+    .room_o(i_room), .push_i(i_push), .push_refused_i(refuse), .push_status_i(chk_status),
+    .push_slot_i(j_slot_q), .push_gen_i(j_gen_q), .push_charge_i(j_len_q), .push_spi_i(refuse ? '0 : c_spi_q),
+    .push_seq_lo_i(j_seq_q[31:0]), .push_nb_i(refuse ? '0 : in_nb),
+    .sum_slot_i(j_slot_q), .sum_gen_i(j_gen_q), .infl_n_o(i_infl_n), .infl_b_o(i_infl_b),
+    .in_valid_i(dec_in_valid_i), .in_ready_o(dec_in_ready_o), .lane_in_valid_o(i_in_valid),
+    .lane_in_ready_i(i_in_ready),
+    .lane_out_valid_i(i_out_valid), .lane_out_ready_o(i_out_ready), .lane_out_last_i(dec_out_last_o),
+    .out_valid_o(dec_out_valid_o), .out_ready_i(dec_out_ready_i),
+    .lane_res_valid_i(i_res_valid), .lane_res_ready_o(i_res_ready), .lane_status_i(i_status),
+    .lane_len_i({1'b0, i_len}), .lane_nh_i(i_nh), .lane_spi_i(i_spi), .lane_seq_lo_i(i_seq_lo),
+    .upd_req_o(upd_req[1]), .upd_fire_i(upd_fire && upd_sel), .upd_done_i(upd_done_d[1]),
+    .upd_soft_i(upd_soft), .upd_slot_o(i_upd_slot), .upd_gen_o(i_upd_gen), .upd_status_o(i_upd_status),
+    .upd_bytes_o(i_upd_bytes),
+    .res_valid_o(dec_res_valid_o), .res_ready_i(dec_res_ready_i), .res_status_o(dec_res_status_o),
+    .res_len_o(dec_res_len_o), .res_nh_o(dec_res_nh_o), .res_spi_o(dec_res_spi_o),
+    .res_seq_lo_o(dec_res_seq_lo_o), .res_flags_o(dec_res_flags_o));
+
+  // completion updates: one table port, the two directions take turns when both wait (the table runs one
+  // operation at a time, so upd_done answers the one taken last)
+  assign upd_sel = upd_req[1] && (!upd_req[0] || !upd_last_q);
+  assign upd_valid = upd_req != 2'b00;
+  assign upd_fire = upd_valid && upd_ready;
+  assign upd_slot = upd_sel ? i_upd_slot : o_upd_slot;
+  assign upd_gen = upd_sel ? i_upd_gen : o_upd_gen;
+  assign upd_status = upd_sel ? i_upd_status : o_upd_status;
+  assign upd_bytes = upd_sel ? i_upd_bytes : o_upd_bytes;
+  assign upd_done_d = {upd_done && upd_last_q, upd_done && !upd_last_q};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) upd_last_q <= 1'b0;
+    else if (upd_fire) upd_last_q <= upd_sel;
+  end
+
+  // ================= lanes =================
   esp_outbound #(.AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
                  .NSLOT(LANE_NSLOT), .RING_BLK(LANE_RING_BLK)) u_out (
     .clk_i, .rst_ni(lrst_nq),
     .job_valid_i(d_q == D_LANE && !j_dec_q), .job_ready_o(o_job_ready), .job_key_i(c_key_q),
     .job_sha256_i(c_sha256_q), .job_istate_i(c_istate_q), .job_ostate_i(c_ostate_q), .job_esn_i(c_esn_q),
     .job_spi_i(c_spi_q), .job_seq_i(j_seq_q), .job_iv_i(j_iv_q), .job_len_i(j_len_q), .job_nh_i(j_nh_q),
-    .pl_valid_i(in_valid_i && in_v && !in_lane_dec), .pl_ready_o(o_pl_ready), .pl_data_i(in_data_i),
-    .out_valid_o(o_out_valid), .out_ready_i(out_ready_i && o_head && !beats_done_q), .out_data_o(o_out_data),
-    .out_nbytes_o(o_out_nbytes), .out_last_o(o_out_last),
+    .pl_valid_i(o_pl_valid), .pl_ready_o(o_pl_ready), .pl_data_i(enc_in_data_i),
+    .out_valid_o(o_out_valid), .out_ready_i(o_out_ready), .out_data_o(enc_out_data_o),
+    .out_nbytes_o(enc_out_nbytes_o), .out_last_o(enc_out_last_o),
     .res_valid_o(o_res_valid), .res_ready_i(o_res_ready), .res_len_o(o_res_len));
 
-  logic i_in_ready, i_out_valid, i_out_last, i_res_valid, i_res_ready, i_no_beats;
-  logic [127:0] i_out_data;
-  logic [4:0] i_out_nbytes;
-  logic [7:0] i_status, i_nh;
-  logic [15:0] i_len;
-  logic [31:0] i_spi, i_seq_lo;
   esp_inbound #(.AES_UNROLL(AES_UNROLL), .SHA1_N_RND(SHA1_N_RND), .SHA256_N_RND(SHA256_N_RND),
                 .MAX_BLK(MAX_BLK), .NSLOT(LANE_NSLOT), .RING_BLK(LANE_RING_BLK)) u_in (
     .clk_i, .rst_ni(lrst_nq),
     .job_valid_i(d_q == D_LANE && j_dec_q), .job_ready_o(i_job_ready), .job_dkey_i(c_aux_q),
     .job_sha256_i(c_sha256_q), .job_istate_i(c_istate_q), .job_ostate_i(c_ostate_q), .job_esn_i(c_esn_q),
     .job_seq_hi_i(j_seq_q[63:32]), .job_spi_i(c_spi_q), .job_len_i(j_len_q),
-    .in_valid_i(in_valid_i && in_v && in_lane_dec), .in_ready_o(i_in_ready), .in_data_i(in_data_i),
-    .out_valid_o(i_out_valid), .out_ready_i(out_ready_i && i_head && !i_no_beats && !beats_done_q),
-    .out_data_o(i_out_data),
-    .out_nbytes_o(i_out_nbytes), .out_last_o(i_out_last),
+    .in_valid_i(i_in_valid), .in_ready_o(i_in_ready), .in_data_i(dec_in_data_i),
+    .out_valid_o(i_out_valid), .out_ready_i(i_out_ready), .out_data_o(dec_out_data_o),
+    .out_nbytes_o(dec_out_nbytes_o), .out_last_o(dec_out_last_o),
     .res_valid_o(i_res_valid), .res_ready_i(i_res_ready), .res_status_o(i_status),
     .res_len_o(i_len), .res_nh_o(i_nh), .res_spi_o(i_spi), .res_seq_lo_o(i_seq_lo));
 
-  // ---- input beats: to the lane of the oldest job still taking beats ----
-  logic in_fire;
-  assign in_ready_o = in_v && (in_lane_dec ? i_in_ready : o_pl_ready);
-  assign in_fire = in_valid_i && in_ready_o;
-  assign in_pop = in_fire && in_cnt_q + 16'd1 == in_nb_q[in_rd_q];
-
-  // ---- output beats and results: from the head job's lane ----
-  logic out_fire, l_res_valid, l_ready_to_count;
-  logic [7:0] l_status;
-  logic [16:0] l_len;
-  // (an inbound head whose result says "no payload" owns no beat: whatever the lane shows is not its)
-  assign i_no_beats = i_res_valid && (i_status != ST_OK || i_len == '0);
-  assign out_valid_o = !beats_done_q && (o_head ? o_out_valid : (i_head && !i_no_beats) ? i_out_valid : 1'b0);
-  assign out_data_o = h_dec ? i_out_data : o_out_data;
-  assign out_nbytes_o = h_dec ? i_out_nbytes : o_out_nbytes;
-  assign out_last_o = h_dec ? i_out_last : o_out_last;
-  assign out_fire = out_valid_o && out_ready_i;
-
-  assign l_res_valid = o_head ? o_res_valid : i_head ? i_res_valid : 1'b0;
-  assign l_status = h_dec ? i_status : ST_OK;
-  assign l_len = h_dec ? {1'b0, i_len} : o_res_len;
-  // the result waits for the job's last output beat (an inbound job that fails, or has an empty payload,
-  // has none)
-  assign l_ready_to_count = l_res_valid && (beats_done_q || (h_dec && i_no_beats));
-
-  // count the completion in the table, then show the result
-  typedef enum logic [1:0] {R_IDLE, R_UPD, R_SHOW} rstate_e;
-  rstate_e r_q;
-  logic flags_soft_q;
-  logic counts;
-  assign counts = l_status == ST_OK || l_status == 8'(hubsec_card_pkg::STATUS_ICV_MISMATCH) ||
-                  l_status == 8'(hubsec_card_pkg::STATUS_BAD_PADDING) ||
-                  l_status == 8'(hubsec_card_pkg::STATUS_BAD_LENGTH);
-  assign upd_valid = r_q == R_IDLE && h_lane && l_ready_to_count && counts;
-  assign upd_status = l_status;
-  assign upd_bytes = h_dec ? {1'b0, i_len} : {1'b0, h.charge};
-  assign counted_q = r_q == R_SHOW;
-
-  assign res_valid_o = h_v && (h.refused || r_q == R_SHOW);
-  assign res_status_o = h.refused ? h.status : l_status;
-  assign res_len_o = h.refused ? '0 : l_len;
-  assign res_nh_o = (h_lane && h_dec) ? i_nh : '0;
-  assign res_spi_o = (h_lane && h_dec) ? i_spi : h.spi;
-  assign res_seq_lo_o = (h_lane && h_dec) ? i_seq_lo : h.seq_lo;
-  assign res_flags_o = (h_lane && r_q == R_SHOW && flags_soft_q) ? 8'(1 << hubsec_card_pkg::CPL_FLAG_SOFT_LIMIT)
-                                                                 : 8'h0;
-  assign o_res_ready = o_head && r_q == R_SHOW && res_ready_i;
-  assign i_res_ready = i_head && r_q == R_SHOW && res_ready_i;
-  assign ord_pop = res_valid_o && res_ready_i;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      r_q <= R_IDLE;
-      beats_done_q <= 1'b0;
-      flags_soft_q <= 1'b0;
-    end else if (clear_i) begin
-      r_q <= R_IDLE;
-      beats_done_q <= 1'b0;
-      flags_soft_q <= 1'b0;
-    end else begin
-      case (r_q)
-        R_IDLE: if (h_lane && l_ready_to_count) begin
-          if (!counts) begin
-            r_q <= R_SHOW;
-            flags_soft_q <= 1'b0;
-          end else if (upd_ready) r_q <= R_UPD;
-        end
-        R_UPD: if (upd_done) begin
-          r_q <= R_SHOW;
-          flags_soft_q <= upd_soft;
-        end
-        R_SHOW: if (res_ready_i) r_q <= R_IDLE;
-        default: r_q <= R_IDLE;
-      endcase
-      if (out_fire && out_last_o) beats_done_q <= 1'b1;
-      if (ord_pop) beats_done_q <= 1'b0;
-    end
-  end
-
-  // ---- FIFO pointers ----
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ord_rd_q <= '0;
-      ord_wr_q <= '0;
-      ord_n_q <= '0;
-      in_rd_q <= '0;
-      in_wr_q <= '0;
-      in_n_q <= '0;
-      in_cnt_q <= '0;
-    end else if (clear_i) begin
-      ord_rd_q <= '0;
-      ord_wr_q <= '0;
-      ord_n_q <= '0;
-      in_rd_q <= '0;
-      in_wr_q <= '0;
-      in_n_q <= '0;
-      in_cnt_q <= '0;
-    end else begin
-      if (ord_push) ord_wr_q <= ord_wr_q + 1'b1;
-      if (ord_pop) ord_rd_q <= ord_rd_q + 1'b1;
-      ord_n_q <= ord_n_q + NW'(ord_push) - NW'(ord_pop);
-      if (in_push) in_wr_q <= in_wr_q + 1'b1;
-      if (in_pop) in_rd_q <= in_rd_q + 1'b1;
-      in_n_q <= in_n_q + NW'(in_push) - NW'(in_pop);
-      if (in_pop) in_cnt_q <= '0;
-      else if (in_fire) in_cnt_q <= in_cnt_q + 16'd1;
-    end
-  end
-
-  always_ff @(posedge clk_i) begin
-    if (ord_push) ord_q[ord_wr_q] <= ord_in;
-    if (in_push) begin
-      in_dec_q[in_wr_q] <= j_dec_q;
-      in_nb_q[in_wr_q] <= in_nb;
-    end
-  end
-
-  assign busy_o = tbl_busy || d_q != D_IDLE || w_q != W_IDLE || c_q != C_IDLE || ord_n_q != '0 ||
-                  in_n_q != '0;
+  assign busy_o = tbl_busy || d_q != D_IDLE || w_q != W_IDLE || c_q != C_IDLE || o_busy || i_busy;
 
 `ifndef SYNTHESIS
   // ---- checks (Verilator --assert) ----
@@ -617,12 +507,20 @@ module esp_datapath #(
                 wr_soft_bytes_i, wr_hard_bytes_i}));
   esp_hold_check #(.W(16), .NAME("esp_datapath counter read")) u_hold_cnt (
     .clk_i, .rst_ni(chk_rst_n), .valid_i(cnt_valid_i), .ready_i(cnt_ready_o), .payload_i(cnt_slot_i));
-  esp_hold_check #(.W(128 + 5 + 1), .NAME("esp_datapath out")) u_hold_out (
-    .clk_i, .rst_ni(chk_rst_n), .valid_i(out_valid_o), .ready_i(out_ready_i),
-    .payload_i({out_data_o, out_nbytes_o, out_last_o}));
-  esp_hold_check #(.W(8 + 17 + 8 + 32 + 32 + 8), .NAME("esp_datapath result")) u_hold_res (
-    .clk_i, .rst_ni(chk_rst_n), .valid_i(res_valid_o), .ready_i(res_ready_i),
-    .payload_i({res_status_o, res_len_o, res_nh_o, res_spi_o, res_seq_lo_o, res_flags_o}));
+  esp_hold_check #(.W(128 + 5 + 1), .NAME("esp_datapath enc out")) u_hold_eout (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(enc_out_valid_o), .ready_i(enc_out_ready_i),
+    .payload_i({enc_out_data_o, enc_out_nbytes_o, enc_out_last_o}));
+  esp_hold_check #(.W(128 + 5 + 1), .NAME("esp_datapath dec out")) u_hold_dout (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(dec_out_valid_o), .ready_i(dec_out_ready_i),
+    .payload_i({dec_out_data_o, dec_out_nbytes_o, dec_out_last_o}));
+  esp_hold_check #(.W(8 + 17 + 8 + 32 + 32 + 8), .NAME("esp_datapath enc result")) u_hold_eres (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(enc_res_valid_o), .ready_i(enc_res_ready_i),
+    .payload_i({enc_res_status_o, enc_res_len_o, enc_res_nh_o, enc_res_spi_o, enc_res_seq_lo_o,
+                enc_res_flags_o}));
+  esp_hold_check #(.W(8 + 17 + 8 + 32 + 32 + 8), .NAME("esp_datapath dec result")) u_hold_dres (
+    .clk_i, .rst_ni(chk_rst_n), .valid_i(dec_res_valid_o), .ready_i(dec_res_ready_i),
+    .payload_i({dec_res_status_o, dec_res_len_o, dec_res_nh_o, dec_res_spi_o, dec_res_seq_lo_o,
+                dec_res_flags_o}));
   esp_hold_check #(.W(8), .NAME("esp_datapath write done")) u_hold_wd (
     .clk_i, .rst_ni(chk_rst_n), .valid_i(wr_done_valid_o), .ready_i(wr_done_ready_i),
     .payload_i(wr_done_status_o));
@@ -630,18 +528,10 @@ module esp_datapath #(
     .clk_i, .rst_ni(chk_rst_n), .valid_i(cnt_res_valid_o), .ready_i(cnt_res_ready_i),
     .payload_i({cnt_res_status_o, cnt_packets_o, cnt_bytes_o, cnt_icv_failures_o, cnt_pad_failures_o,
                 cnt_len_failures_o, cnt_limit_drops_o, cnt_gen_o, cnt_slot_valid_o}));
-  initial begin
-    assert (OW == $bits(ord_t)) else $fatal(1, "esp_datapath: order entry width");
-  end
-  // FIFOs never over- or underflow; beats and results only for the job at the head
   always_ff @(posedge clk_i) begin
     if (chk_rst_n) begin
-      assert (!(ord_push && !ord_pop && 32'(ord_n_q) == DEPTH)) else $error("esp_datapath: order FIFO overflow");
-      assert (!(in_push && !in_pop && 32'(in_n_q) == DEPTH)) else $error("esp_datapath: input FIFO overflow");
-      assert (!(ord_pop && ord_n_q == '0)) else $error("esp_datapath: result with no job");
-      assert (!(in_fire && !in_v)) else $error("esp_datapath: input beat with no job");
-      assert (!(out_fire && !h_lane)) else $error("esp_datapath: output beat for no lane job");
-      assert (!(r_q == R_SHOW && !l_res_valid)) else $error("esp_datapath: counted result went away");
+      assert (!((o_push || i_push) && !(j_dec_q ? i_room : o_room)))
+        else $error("esp_datapath: push with no room");
     end
   end
 `endif

@@ -172,13 +172,16 @@ module hubsec_card #(
   logic [63:0]  e_job_seq;
   logic [127:0] e_job_iv;
   logic [7:0]   e_job_nh;
-  logic         e_in_valid, e_in_ready, e_out_valid, e_out_ready, e_out_last;
-  logic [127:0] e_in_data, e_out_data;
-  logic [4:0]   e_out_nbytes;
-  logic         e_res_valid, e_res_ready;
-  logic [7:0]   e_res_status, e_res_nh, e_res_flags;
-  logic [16:0]  e_res_len;
-  logic [31:0]  e_res_spi, e_res_seq_lo;
+  logic [127:0] e_in_data;
+  // per direction (o: outbound, i: inbound): input beats, output beats, results
+  logic         o_in_valid, o_in_ready, o_out_valid, o_out_ready, o_out_last;
+  logic         i_in_valid, i_in_ready, i_out_valid, i_out_ready, i_out_last;
+  logic [127:0] o_out_data, i_out_data;
+  logic [4:0]   o_out_nbytes, i_out_nbytes;
+  logic         o_res_valid, o_res_ready, i_res_valid, i_res_ready;
+  logic [7:0]   o_res_status, o_res_nh, o_res_flags, i_res_status, i_res_nh, i_res_flags;
+  logic [16:0]  o_res_len, i_res_len;
+  logic [31:0]  o_res_spi, o_res_seq_lo, i_res_spi, i_res_seq_lo;
 
   hubsec_esp_adapter #(.SA_SLOTS(SA_SLOTS), .MAX_PACKET(MAX_PACKET)) u_adapter (
     .clk_i, .rst_ni, .clear_i(clear), .busy_o(adapter_busy),
@@ -209,12 +212,18 @@ module hubsec_card #(
     .dp_job_valid_o(e_job_valid), .dp_job_ready_i(e_job_ready), .dp_job_decrypt_o(e_job_decrypt),
     .dp_job_slot_o(e_job_slot), .dp_job_gen_o(e_job_gen), .dp_job_seq_o(e_job_seq), .dp_job_iv_o(e_job_iv),
     .dp_job_len_o(e_job_len), .dp_job_nh_o(e_job_nh), .dp_job_card_iv_o(e_job_card_iv),
-    .dp_in_valid_o(e_in_valid), .dp_in_ready_i(e_in_ready), .dp_in_data_o(e_in_data),
-    .dp_out_valid_i(e_out_valid), .dp_out_ready_o(e_out_ready), .dp_out_data_i(e_out_data),
-    .dp_out_nbytes_i(e_out_nbytes), .dp_out_last_i(e_out_last),
-    .dp_res_valid_i(e_res_valid), .dp_res_ready_o(e_res_ready), .dp_res_status_i(e_res_status),
-    .dp_res_len_i(e_res_len), .dp_res_nh_i(e_res_nh), .dp_res_spi_i(e_res_spi),
-    .dp_res_seq_lo_i(e_res_seq_lo), .dp_res_flags_i(e_res_flags)
+    .dp_enc_in_valid_o(o_in_valid), .dp_enc_in_ready_i(o_in_ready), .dp_dec_in_valid_o(i_in_valid),
+    .dp_dec_in_ready_i(i_in_ready), .dp_in_data_o(e_in_data),
+    .dp_enc_out_valid_i(o_out_valid), .dp_enc_out_ready_o(o_out_ready), .dp_enc_out_data_i(o_out_data),
+    .dp_enc_out_nbytes_i(o_out_nbytes), .dp_enc_out_last_i(o_out_last),
+    .dp_dec_out_valid_i(i_out_valid), .dp_dec_out_ready_o(i_out_ready), .dp_dec_out_data_i(i_out_data),
+    .dp_dec_out_nbytes_i(i_out_nbytes), .dp_dec_out_last_i(i_out_last),
+    .dp_enc_res_valid_i(o_res_valid), .dp_enc_res_ready_o(o_res_ready), .dp_enc_res_status_i(o_res_status),
+    .dp_enc_res_len_i(o_res_len), .dp_enc_res_nh_i(o_res_nh), .dp_enc_res_spi_i(o_res_spi),
+    .dp_enc_res_seq_lo_i(o_res_seq_lo), .dp_enc_res_flags_i(o_res_flags),
+    .dp_dec_res_valid_i(i_res_valid), .dp_dec_res_ready_o(i_res_ready), .dp_dec_res_status_i(i_res_status),
+    .dp_dec_res_len_i(i_res_len), .dp_dec_res_nh_i(i_res_nh), .dp_dec_res_spi_i(i_res_spi),
+    .dp_dec_res_seq_lo_i(i_res_seq_lo), .dp_dec_res_flags_i(i_res_flags)
   );
 
   esp_datapath #(
@@ -237,11 +246,18 @@ module hubsec_card #(
     .job_valid_i(e_job_valid), .job_ready_o(e_job_ready), .job_decrypt_i(e_job_decrypt),
     .job_slot_i(e_job_slot), .job_gen_i(e_job_gen), .job_seq_i(e_job_seq), .job_iv_i(e_job_iv),
     .job_len_i(e_job_len), .job_nh_i(e_job_nh), .job_card_iv_i(e_job_card_iv),
-    .in_valid_i(e_in_valid), .in_ready_o(e_in_ready), .in_data_i(e_in_data),
-    .out_valid_o(e_out_valid), .out_ready_i(e_out_ready), .out_data_o(e_out_data),
-    .out_nbytes_o(e_out_nbytes), .out_last_o(e_out_last),
-    .res_valid_o(e_res_valid), .res_ready_i(e_res_ready), .res_status_o(e_res_status), .res_len_o(e_res_len),
-    .res_nh_o(e_res_nh), .res_spi_o(e_res_spi), .res_seq_lo_o(e_res_seq_lo), .res_flags_o(e_res_flags)
+    .enc_in_valid_i(o_in_valid), .enc_in_ready_o(o_in_ready), .enc_in_data_i(e_in_data),
+    .enc_out_valid_o(o_out_valid), .enc_out_ready_i(o_out_ready), .enc_out_data_o(o_out_data),
+    .enc_out_nbytes_o(o_out_nbytes), .enc_out_last_o(o_out_last),
+    .enc_res_valid_o(o_res_valid), .enc_res_ready_i(o_res_ready), .enc_res_status_o(o_res_status),
+    .enc_res_len_o(o_res_len), .enc_res_nh_o(o_res_nh), .enc_res_spi_o(o_res_spi),
+    .enc_res_seq_lo_o(o_res_seq_lo), .enc_res_flags_o(o_res_flags),
+    .dec_in_valid_i(i_in_valid), .dec_in_ready_o(i_in_ready), .dec_in_data_i(e_in_data),
+    .dec_out_valid_o(i_out_valid), .dec_out_ready_i(i_out_ready), .dec_out_data_o(i_out_data),
+    .dec_out_nbytes_o(i_out_nbytes), .dec_out_last_o(i_out_last),
+    .dec_res_valid_o(i_res_valid), .dec_res_ready_i(i_res_ready), .dec_res_status_o(i_res_status),
+    .dec_res_len_o(i_res_len), .dec_res_nh_o(i_res_nh), .dec_res_spi_o(i_res_spi),
+    .dec_res_seq_lo_o(i_res_seq_lo), .dec_res_flags_o(i_res_flags)
   );
 
   assign active_o = work || adapter_busy || esp_busy || (|timing) || (|(irq_armed & irq_fire));

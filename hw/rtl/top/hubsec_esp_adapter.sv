@@ -1,9 +1,11 @@
 // hubsec_esp_adapter: between the queue engine's job / result / DMA seam and esp_datapath.
 //
-// Jobs arrive as descriptors in ring order and leave as results in the same order (the datapath keeps job
-// order for its results and output beats). Two halves share the engine's burst master through separate
-// requesters and run at the same time, so the input of job k+1 is read while the output of job k is
-// written:
+// Jobs arrive as descriptors in ring order and leave as results in the same order. The datapath has one job
+// port and, per direction, its own input beat, output beat and result ports, each in that direction's job
+// order; the adapter keeps one order for both: each job's direction goes with it through P1 and P2, and each
+// half uses that direction's ports (the 8-byte DMA could not feed both at once anyway). Two halves share the
+// engine's burst master through separate requesters and run at the same time, so the input of job k+1 is
+// read while the output of job k is written:
 //   - the read half takes descriptors from a small FIFO (P1): it hands ENCRYPT / DECRYPT jobs to the
 //     datapath and streams their input by DMA (bursts of up to 16 beats of 8 bytes, never across a 4 KiB
 //     page, issued only when the word FIFO has room for the whole burst since read beats cannot be held
@@ -118,24 +120,38 @@ module hubsec_esp_adapter #(
   output logic [15:0]                   dp_job_len_o,
   output logic [7:0]                    dp_job_nh_o,
   output logic                          dp_job_card_iv_o,
-  // beats
-  output logic                          dp_in_valid_o,
-  input  wire logic                     dp_in_ready_i,
-  output logic [127:0]                  dp_in_data_o,
-  input  wire logic                     dp_out_valid_i,
-  output logic                          dp_out_ready_o,
-  input  wire logic [127:0]             dp_out_data_i,
-  input  wire logic [4:0]               dp_out_nbytes_i,
-  input  wire logic                     dp_out_last_i,
-  // results
-  input  wire logic                     dp_res_valid_i,
-  output logic                          dp_res_ready_o,
-  input  wire logic [7:0]               dp_res_status_i,
-  input  wire logic [16:0]              dp_res_len_i,
-  input  wire logic [7:0]               dp_res_nh_i,
-  input  wire logic [31:0]              dp_res_spi_i,
-  input  wire logic [31:0]              dp_res_seq_lo_i,
-  input  wire logic [7:0]               dp_res_flags_i
+  // beats and results, one set per direction (each in its direction's job order)
+  output logic                          dp_enc_in_valid_o,
+  input  wire logic                     dp_enc_in_ready_i,
+  output logic                          dp_dec_in_valid_o,
+  input  wire logic                     dp_dec_in_ready_i,
+  output logic [127:0]                  dp_in_data_o,     // both directions' input data
+  input  wire logic                     dp_enc_out_valid_i,
+  output logic                          dp_enc_out_ready_o,
+  input  wire logic [127:0]             dp_enc_out_data_i,
+  input  wire logic [4:0]               dp_enc_out_nbytes_i,
+  input  wire logic                     dp_enc_out_last_i,
+  input  wire logic                     dp_dec_out_valid_i,
+  output logic                          dp_dec_out_ready_o,
+  input  wire logic [127:0]             dp_dec_out_data_i,
+  input  wire logic [4:0]               dp_dec_out_nbytes_i,
+  input  wire logic                     dp_dec_out_last_i,
+  input  wire logic                     dp_enc_res_valid_i,
+  output logic                          dp_enc_res_ready_o,
+  input  wire logic [7:0]               dp_enc_res_status_i,
+  input  wire logic [16:0]              dp_enc_res_len_i,
+  input  wire logic [7:0]               dp_enc_res_nh_i,
+  input  wire logic [31:0]              dp_enc_res_spi_i,
+  input  wire logic [31:0]              dp_enc_res_seq_lo_i,
+  input  wire logic [7:0]               dp_enc_res_flags_i,
+  input  wire logic                     dp_dec_res_valid_i,
+  output logic                          dp_dec_res_ready_o,
+  input  wire logic [7:0]               dp_dec_res_status_i,
+  input  wire logic [16:0]              dp_dec_res_len_i,
+  input  wire logic [7:0]               dp_dec_res_nh_i,
+  input  wire logic [31:0]              dp_dec_res_spi_i,
+  input  wire logic [31:0]              dp_dec_res_seq_lo_i,
+  input  wire logic [7:0]               dp_dec_res_flags_i
 );
 
   localparam logic [7:0] ST_OK = 8'(hubsec_card_pkg::STATUS_OK);
@@ -172,6 +188,7 @@ module hubsec_esp_adapter #(
     kind_e        kind;
     logic [7:0]   status;   // K_LOCAL
     logic [3:0]   tag;      // K_DATA
+    logic         dec;      // K_DATA: the direction whose datapath ports carry its beats and result
     logic [15:0]  slot;     // K_COUNTERS
     logic [63:0]  dst;
     logic [15:0]  cap;
@@ -301,15 +318,19 @@ module hubsec_esp_adapter #(
   hubsec_card_pkg::sa_record_t rec;
   assign rec = hubsec_card_pkg::sa_record_t'(rec_q[hubsec_card_pkg::SA_RECORD_BYTES*8-1:0]);
 
-  // what the next feed beat needs
+  // what the next feed beat needs (fed to the input port of the job's direction)
+  logic dp_in_valid, dp_in_ready;
   logic [1:0] need;
   assign need = (cur_dec_q && first_q) ? 2'd1 : ((words_pop_q >= 13'd2) ? 2'd2 : 2'd1);
   logic [63:0] w0, w1;
   assign w0 = ififo[if_rp_q[4:0]];
   assign w1 = ififo[5'(if_rp_q[4:0] + 5'd1)];
-  assign dp_in_valid_o = rstate_q == R_FEED && beats_left_q != 16'd0 && if_cnt >= {4'd0, need};
+  assign dp_in_valid = rstate_q == R_FEED && beats_left_q != 16'd0 && if_cnt >= {4'd0, need};
   assign dp_in_data_o = {bswap64(w0), (need == 2'd2) ? bswap64(w1) : 64'd0};
-  assign if_pop = (dp_in_valid_o && dp_in_ready_i) ? need : 2'd0;
+  assign if_pop = (dp_in_valid && dp_in_ready) ? need : 2'd0;
+  assign dp_enc_in_valid_o = dp_in_valid && !cur_dec_q;
+  assign dp_dec_in_valid_o = dp_in_valid && cur_dec_q;
+  assign dp_in_ready = cur_dec_q ? dp_dec_in_ready_i : dp_enc_in_ready_i;
 
   // read requests: data input (R_FEED) or the SA record (R_REC)
   logic [4:0] rd_beats;
@@ -358,6 +379,7 @@ module hubsec_esp_adapter #(
     p2_in.cap = h.cap;
     p2_in.slot = h.slot;
     p2_in.tag = tag_q;
+    p2_in.dec = h.dec;
     p2_in.kind = h.kind;
     p2_in.status = h.status;
     if (rstate_q == R_IDLE && !p1_empty && !p2_full && (h.kind == K_LOCAL || h.kind == K_COUNTERS))
@@ -529,13 +551,35 @@ module hubsec_esp_adapter #(
   logic [5:0] of_cnt;
   assign of_cnt = of_wp_q - of_rp_q;
 
+  // the datapath's output beats and result for the write half's job: its direction's ports
+  logic dp_out_valid, dp_out_ready, dp_out_last, dp_res_valid, dp_res_ready;
+  logic [127:0] dp_out_data;
+  logic [4:0] dp_out_nbytes;
+  logic [7:0] dp_res_status, dp_res_nh, dp_res_flags;
+  logic [16:0] dp_res_len;
+  logic [31:0] dp_res_seq_lo;
+  assign dp_out_valid = w.dec ? dp_dec_out_valid_i : dp_enc_out_valid_i;
+  assign dp_out_data = w.dec ? dp_dec_out_data_i : dp_enc_out_data_i;
+  assign dp_out_nbytes = w.dec ? dp_dec_out_nbytes_i : dp_enc_out_nbytes_i;
+  assign dp_out_last = w.dec ? dp_dec_out_last_i : dp_enc_out_last_i;
+  assign dp_enc_out_ready_o = dp_out_ready && !w.dec;
+  assign dp_dec_out_ready_o = dp_out_ready && w.dec;
+  assign dp_res_valid = w.dec ? dp_dec_res_valid_i : dp_enc_res_valid_i;
+  assign dp_res_status = w.dec ? dp_dec_res_status_i : dp_enc_res_status_i;
+  assign dp_res_len = w.dec ? dp_dec_res_len_i : dp_enc_res_len_i;
+  assign dp_res_nh = w.dec ? dp_dec_res_nh_i : dp_enc_res_nh_i;
+  assign dp_res_seq_lo = w.dec ? dp_dec_res_seq_lo_i : dp_enc_res_seq_lo_i;
+  assign dp_res_flags = w.dec ? dp_dec_res_flags_i : dp_enc_res_flags_i;
+  assign dp_enc_res_ready_o = dp_res_ready && !w.dec;
+  assign dp_dec_res_ready_o = dp_res_ready && w.dec;
+
   assign w_idle = wstate_q == W_IDLE;
-  assign abort = dp_res_valid_i && dp_res_ready_o && rstate_q == R_FEED && cur_tag_q == w.tag;
+  assign abort = dp_res_valid && dp_res_ready && rstate_q == R_FEED && cur_tag_q == w.tag;
 
   // unpacking a datapath beat
   logic out_fire;
-  assign dp_out_ready_o = wstate_q == W_DATA && !seen_last_q && (7'(FIFO_WORDS) - {1'b0, of_cnt}) >= 7'd2;
-  assign out_fire = dp_out_valid_i && dp_out_ready_o;
+  assign dp_out_ready = wstate_q == W_DATA && !seen_last_q && (7'(FIFO_WORDS) - {1'b0, of_cnt}) >= 7'd2;
+  assign out_fire = dp_out_valid && dp_out_ready;
   logic [127:0] beat_masked;
   logic [191:0] comb;
   logic [4:0] total;
@@ -543,11 +587,11 @@ module hubsec_esp_adapter #(
   logic beat_ovf;
   always_comb begin
     for (int j = 0; j < 16; j++)
-      beat_masked[127 - 8 * j -: 8] = (5'(j) < dp_out_nbytes_i) ? dp_out_data_i[127 - 8 * j -: 8] : 8'd0;
+      beat_masked[127 - 8 * j -: 8] = (5'(j) < dp_out_nbytes) ? dp_out_data[127 - 8 * j -: 8] : 8'd0;
     comb = {acc_q, 128'd0} | ({beat_masked, 64'd0} >> {acc_n_q, 3'd0});
-    total = {2'd0, acc_n_q} + dp_out_nbytes_i;
+    total = {2'd0, acc_n_q} + dp_out_nbytes;
     nwords = 2'(total >> 3);
-    beat_ovf = (count_q + {12'd0, dp_out_nbytes_i}) > {1'b0, w.cap};
+    beat_ovf = (count_q + {12'd0, dp_out_nbytes}) > {1'b0, w.cap};
   end
   logic [1:0] of_push;
   logic [71:0] of_d0, of_d1;
@@ -577,7 +621,7 @@ module hubsec_esp_adapter #(
   assign wr_valid_o = wr_busy_q && wr_left_q != 5'd0;
   assign {wr_strb_o, wr_data_o} = ofifo[of_rp_q[4:0]];
 
-  assign dp_res_ready_o = wstate_q == W_DATA;
+  assign dp_res_ready = wstate_q == W_DATA;
   assign dp_cnt_valid_o = wstate_q == W_CNT;
   assign dp_cnt_slot_o = w.slot;
   assign dp_cnt_res_ready_o = wstate_q == W_CNTRES;
@@ -594,7 +638,7 @@ module hubsec_esp_adapter #(
   // final status of a data job
   logic [7:0] final_status;
   always_comb begin
-    final_status = dp_res_status_i;
+    final_status = dp_res_status;
     if (err_q[w.tag] || wr_err_q || (wr_done_i && wr_busy_q && wr_error_i)) final_status = ST_DMA_ERROR;
     else if (ovf_q) final_status = ST_BAD_LENGTH;
   end
@@ -656,9 +700,9 @@ module hubsec_esp_adapter #(
           default: acc_q <= comb[63:0];
         endcase
         acc_n_q <= total[2:0];
-        count_q <= count_q + {12'd0, dp_out_nbytes_i};
+        count_q <= count_q + {12'd0, dp_out_nbytes};
         if (beat_ovf) ovf_q <= 1'b1;
-        if (dp_out_last_i) seen_last_q <= 1'b1;
+        if (dp_out_last) seen_last_q <= 1'b1;
       end
       unique case (wstate_q)
         W_IDLE: begin
@@ -674,12 +718,12 @@ module hubsec_esp_adapter #(
           if (!p2_empty && w.kind == K_COUNTERS) wstate_q <= W_CNT;
         end
         W_DATA: begin
-          if (dp_res_valid_i) begin
+          if (dp_res_valid) begin
             st_q <= final_status;  // re-evaluated at the end for late write faults
-            len_q <= {15'd0, dp_res_len_i};
-            nh_q <= dp_res_nh_i;
-            seq_lo_q <= dp_res_seq_lo_i;
-            flags_q <= dp_res_flags_i;
+            len_q <= {15'd0, dp_res_len};
+            nh_q <= dp_res_nh;
+            seq_lo_q <= dp_res_seq_lo;
+            flags_q <= dp_res_flags;
             wstate_q <= W_FLUSH;
           end
         end
@@ -724,7 +768,8 @@ module hubsec_esp_adapter #(
   // Not used here: the packet's SPI (the datapath checks it against the SA's), the cookie (the engine
   // keeps it), reserved bytes, the record's ICV length (implied by the algorithm).
   logic unused;
-  assign unused = ^{dp_res_spi_i, d.cookie, d.rsvd0, rec.rsvd0, rec.rsvd1, rec.rsvd2, rec.icv_len};
+  assign unused = ^{dp_enc_res_spi_i, dp_dec_res_spi_i, d.cookie, d.rsvd0, rec.rsvd0, rec.rsvd1, rec.rsvd2,
+                    rec.icv_len};
 
 endmodule
 

@@ -2,11 +2,13 @@
 // (EspCrypto, OpenSSL underneath) and a sequential model of the slots (statuses, counters, limits).
 //
 // SAs are written with RAW keys through the write port, so every ICV also checks the card's HMAC inner/outer
-// state precompute against OpenSSL's HMAC. Jobs are fed as the card adapter feeds them: the next job is handed
-// over once the current one's input beats are all taken, or its result has come back (a refused job takes no
-// beat); results and output beats must come back in job order with several jobs in flight. Random stalls on
-// every port. Card-generated IVs: the packet must open with the soft engine using the IV it carries, and no
-// IV may repeat. HUBSEC_DP_PACKETS sets the length of the random run (CI: 600; by hand: 5,000).
+// state precompute against OpenSSL's HMAC. Jobs go in on the one job port in script order; each direction is
+// fed as the card adapter feeds the datapath (the next job of a direction is handed over once that
+// direction's previous job has taken all its input beats, or its result has come back: a refused job takes no
+// beat), so both directions' input ports are fed at once; each direction's results and output beats must come
+// back in that direction's job order with several jobs in flight. Random stalls on every port, each on its
+// own. Card-generated IVs: the packet must open with the soft engine using the IV it carries, and no IV may
+// repeat. HUBSEC_DP_PACKETS sets the length of the random run (CI: 600; by hand: 5,000).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -122,6 +124,7 @@ struct Dp : ::testing::Test {
   std::vector<Slot> model = std::vector<Slot>(kSlots);
   std::set<Bytes> card_ivs;
   std::uint64_t cycles = 0;
+  std::uint64_t both_in = 0, both_out = 0;  // cycles with an input (output) beat taken on both directions
 
   Dp() {
     m->rst_ni = 0;
@@ -137,9 +140,12 @@ struct Dp : ::testing::Test {
     m->cnt_valid_i = 0;
     m->cnt_res_ready_i = 0;
     m->job_valid_i = 0;
-    m->in_valid_i = 0;
-    m->out_ready_i = 0;
-    m->res_ready_i = 0;
+    m->enc_in_valid_i = 0;
+    m->dec_in_valid_i = 0;
+    m->enc_out_ready_i = 0;
+    m->dec_out_ready_i = 0;
+    m->enc_res_ready_i = 0;
+    m->dec_res_ready_i = 0;
   }
   void tick() {
     m->clk_i = 0;
@@ -304,25 +310,50 @@ struct Dp : ::testing::Test {
   }
 
   // ---------------- the bench ----------------
-  // Runs the items in order: jobs pipelined the way the card adapter feeds them, writes when every job
-  // handed over so far has been admitted (optionally with outputs held, so jobs are in flight meanwhile).
+  // A result as one direction's result port shows it.
+  struct Res {
+    std::uint8_t status = 0, nh = 0, flags = 0;
+    std::uint32_t len = 0, spi = 0, seq_lo = 0;
+  };
+  Res res_of(bool dec) const {
+    if (dec)
+      return {m->dec_res_status_o, m->dec_res_nh_o,  m->dec_res_flags_o,
+              m->dec_res_len_o,    m->dec_res_spi_o, m->dec_res_seq_lo_o};
+    return {m->enc_res_status_o, m->enc_res_nh_o,  m->enc_res_flags_o,
+            m->enc_res_len_o,    m->enc_res_spi_o, m->enc_res_seq_lo_o};
+  }
+
+  // Runs the items in order: jobs handed over on the one job port in script order, each direction fed the way
+  // the card adapter feeds the datapath (a job of a direction is handed over once that direction's previous
+  // job has taken all its input beats, or its result has come back: a refused job takes no beat), so that the
+  // two directions' inputs are fed at the same time; writes when every job handed over so far has been
+  // admitted (optionally with outputs held, so jobs are in flight meanwhile). Each direction's output beats
+  // and results must come back in that direction's job order. Every port stalls on its own.
   void run(std::vector<Item>& items, unsigned stall_pct) {
     Stalls st{rng, stall_pct};
-    std::vector<std::size_t> jobs;  // item index of each job, in order
+    std::vector<std::size_t> jobs;         // item index of each job, in order
+    std::vector<std::size_t> dir_jobs[2];  // per direction (0 outbound, 1 inbound): job numbers, in order
     for (std::size_t i = 0; i < items.size(); ++i)
-      if (!items[i].is_write) jobs.push_back(i);
+      if (!items[i].is_write) {
+        dir_jobs[items[i].j.dec ? 1 : 0].push_back(jobs.size());
+        jobs.push_back(i);
+      }
     std::vector<Bytes> outs(jobs.size());
-    std::size_t si = 0, sj = 0, rj = 0;  // sender item, sender job, receiver job
+    std::size_t si = 0, sj = 0, rj[2] = {0, 0};  // sender item, sender job, receiver job per direction
+    struct Feeder {
+      bool active = false, pend = false;
+      std::size_t job = 0, beat = 0;  // job number, beats taken
+      std::vector<std::pair<const std::uint8_t*, std::size_t>> beats;
+    } feed[2];
     int phase = 0;
-    bool job_pend = false, in_pend = false, hold = false;
-    std::size_t beat = 0;
-    std::vector<std::pair<const std::uint8_t*, std::size_t>> beats;
+    bool job_pend = false, hold = false;
     const std::uint64_t limit = 20000 + 3000 * items.size();
     std::uint64_t cyc = 0;
-    for (; cyc < limit && (rj < jobs.size() || si < items.size()); ++cyc) {
+    for (; cyc < limit && (rj[0] + rj[1] < jobs.size() || si < items.size()); ++cyc) {
       // ---- inputs ----
       m->job_valid_i = 0;
-      m->in_valid_i = 0;
+      m->enc_in_valid_i = 0;
+      m->dec_in_valid_i = 0;
       m->wr_valid_i = 0;
       m->wr_done_ready_i = 0;
       Item* cur = si < items.size() ? &items[si] : nullptr;
@@ -347,25 +378,34 @@ struct Dp : ::testing::Test {
         } else if (phase == 2) {
           m->wr_done_ready_i = st.go();
         }
-      } else if (cur) {
+      } else if (cur && !feed[cur->j.dec ? 1 : 0].active) {
         const Job& j = cur->j;
-        if (phase == 0) {
-          m->job_valid_i = job_pend || st.go();
-          m->job_decrypt_i = j.dec;
-          m->job_slot_i = static_cast<std::uint16_t>(j.slot);
-          m->job_gen_i = j.gen;
-          m->job_seq_i = j.seq;
-          put(m->job_iv_i, 128, j.iv.data(), 16);
-          m->job_card_iv_i = j.card_iv;
-          m->job_len_i = static_cast<std::uint16_t>(j.len);
-          m->job_nh_i = j.nh;
-        } else if (beat < beats.size()) {
-          m->in_valid_i = in_pend || st.go();
-          put(m->in_data_i, 128, beats[beat].first, beats[beat].second);
+        m->job_valid_i = job_pend || st.go();
+        m->job_decrypt_i = j.dec;
+        m->job_slot_i = static_cast<std::uint16_t>(j.slot);
+        m->job_gen_i = j.gen;
+        m->job_seq_i = j.seq;
+        put(m->job_iv_i, 128, j.iv.data(), 16);
+        m->job_card_iv_i = j.card_iv;
+        m->job_len_i = static_cast<std::uint16_t>(j.len);
+        m->job_nh_i = j.nh;
+      }
+      for (int d = 0; d < 2; ++d) {
+        Feeder& f = feed[d];
+        if (!f.active) continue;
+        const bool v = f.pend || st.go();
+        if (d == 0) {
+          m->enc_in_valid_i = v;
+          put(m->enc_in_data_i, 128, f.beats[f.beat].first, f.beats[f.beat].second);
+        } else {
+          m->dec_in_valid_i = v;
+          put(m->dec_in_data_i, 128, f.beats[f.beat].first, f.beats[f.beat].second);
         }
       }
-      m->out_ready_i = !hold && st.go();
-      m->res_ready_i = !hold && st.go();
+      m->enc_out_ready_i = !hold && st.go();
+      m->dec_out_ready_i = !hold && st.go();
+      m->enc_res_ready_i = !hold && st.go();
+      m->dec_res_ready_i = !hold && st.go();
       m->clk_i = 0;
       m->eval();
       // ---- handshakes ----
@@ -376,7 +416,7 @@ struct Dp : ::testing::Test {
           phase = 1;
           hold = w.hold;
         } else if (phase == 1 && m->wr_ready_o) {
-          w.in_flight_at_write = sj - rj;
+          w.in_flight_at_write = sj - rj[0] - rj[1];
           w.cycles = cyc;
           phase = 2;
         } else if (phase == 2 && m->wr_done_valid_o && !w.done_seen) {
@@ -390,71 +430,99 @@ struct Dp : ::testing::Test {
         }
       } else if (cur) {
         job_pend = m->job_valid_i && !m->job_ready_o;
-        in_pend = m->in_valid_i && !m->in_ready_o;
-        if (phase == 0 && m->job_valid_i && m->job_ready_o) {
-          phase = 1;
+        if (m->job_valid_i && m->job_ready_o) {
           if (cur->j.hold_out) hold = true;
-          beat = 0;
-          beats.clear();
+          Feeder& f = feed[cur->j.dec ? 1 : 0];
+          f.beat = 0;
+          f.pend = false;
+          f.job = sj;
+          f.beats.clear();
           const Bytes& in = cur->j.input;
           if (!cur->j.dec) {
-            for (std::size_t o = 0; o < in.size(); o += 16) beats.emplace_back(in.data() + o, std::min<std::size_t>(16, in.size() - o));
+            for (std::size_t o = 0; o < in.size(); o += 16)
+              f.beats.emplace_back(in.data() + o, std::min<std::size_t>(16, in.size() - o));
           } else if (in.size() >= 8) {  // header alone, then 16-byte beats (the adapter's framing)
-            beats.emplace_back(in.data(), 8);
-            for (std::size_t o = 8; o < in.size(); o += 16) beats.emplace_back(in.data() + o, std::min<std::size_t>(16, in.size() - o));
+            f.beats.emplace_back(in.data(), 8);
+            for (std::size_t o = 8; o < in.size(); o += 16)
+              f.beats.emplace_back(in.data() + o, std::min<std::size_t>(16, in.size() - o));
           }
-          if (beats.empty()) advance = true;
-        } else if (phase == 1 && m->in_valid_i && m->in_ready_o) {
-          if (++beat == beats.size()) advance = true;
-        }
-      }
-      if (m->out_valid_o && m->out_ready_i) {
-        EXPECT_LT(rj, jobs.size()) << "output beat with no job";
-        if (rj < jobs.size()) get(m->out_data_o, 128, m->out_nbytes_o, outs[rj]);
-      }
-      if (m->res_valid_o && m->res_ready_i) {
-        EXPECT_LT(rj, jobs.size()) << "result with no job";
-        if (rj >= jobs.size()) break;
-        check_result(items[jobs[rj]].j, outs[rj], rj);
-        // a job whose result is back while its input is still being fed was refused: it took no beat
-        if (cur && !cur->is_write && phase == 1 && rj == sj && !advance) {
-          EXPECT_EQ(beat, 0u) << "job " << rj << " took beats and gave a result before the rest";
+          f.active = !f.beats.empty();
           advance = true;
         }
-        ++rj;
-        if (HasFailure()) break;
       }
+      if (m->enc_in_valid_i && m->enc_in_ready_o && m->dec_in_valid_i && m->dec_in_ready_o) ++both_in;
+      if (m->enc_out_valid_o && m->enc_out_ready_i && m->dec_out_valid_o && m->dec_out_ready_i) ++both_out;
+      for (int d = 0; d < 2; ++d) {
+        Feeder& f = feed[d];
+        if (!f.active) continue;
+        const bool v = d == 0 ? m->enc_in_valid_i : m->dec_in_valid_i;
+        const bool r = d == 0 ? m->enc_in_ready_o : m->dec_in_ready_o;
+        f.pend = v && !r;
+        if (v && r && ++f.beat == f.beats.size()) f.active = false;
+      }
+      for (int d = 0; d < 2; ++d) {
+        const std::vector<std::size_t>& dj = dir_jobs[d];
+        const bool ov = d == 0 ? m->enc_out_valid_o : m->dec_out_valid_o;
+        const bool orr = d == 0 ? m->enc_out_ready_i : m->dec_out_ready_i;
+        if (ov && orr) {
+          EXPECT_LT(rj[d], dj.size()) << "output beat with no job, direction " << d;
+          if (rj[d] < dj.size()) {
+            if (d == 0)
+              get(m->enc_out_data_o, 128, m->enc_out_nbytes_o, outs[dj[rj[d]]]);
+            else
+              get(m->dec_out_data_o, 128, m->dec_out_nbytes_o, outs[dj[rj[d]]]);
+          }
+        }
+        const bool rv = d == 0 ? m->enc_res_valid_o : m->dec_res_valid_o;
+        const bool rr = d == 0 ? m->enc_res_ready_i : m->dec_res_ready_i;
+        if (rv && rr) {
+          EXPECT_LT(rj[d], dj.size()) << "result with no job, direction " << d;
+          if (rj[d] >= dj.size()) break;
+          const std::size_t n = dj[rj[d]];
+          check_result(items[jobs[n]].j, res_of(d == 1), outs[n], n);
+          // a job whose result is back while its input is still being fed was refused: it took no beat
+          Feeder& f = feed[d];
+          if (f.active && f.job == n) {
+            EXPECT_EQ(f.beat, 0u) << "job " << n << " took beats and gave a result before the rest";
+            f.active = false;
+          }
+          ++rj[d];
+        }
+      }
+      if (HasFailure()) break;
       if (advance) {
         if (!cur->is_write) ++sj;
         ++si;
         phase = 0;
-        job_pend = in_pend = false;
+        job_pend = false;
       }
       m->clk_i = 1;
       m->eval();
       ++cycles;
     }
-    EXPECT_EQ(rj, jobs.size()) << "datapath hung after " << cyc << " cycles";
+    EXPECT_EQ(rj[0] + rj[1], jobs.size()) << "datapath hung after " << cyc << " cycles";
     idle_inputs();
   }
 
-  void check_result(const Job& j, const Bytes& out, std::size_t n) {
-    EXPECT_EQ(m->res_status_o, j.status) << "job " << n << (j.dec ? " inbound" : " outbound") << " slot " << j.slot;
+  void check_result(const Job& j, const Res& r, const Bytes& out, std::size_t n) {
+    EXPECT_EQ(r.status, j.status) << "job " << n << (j.dec ? " inbound" : " outbound") << " slot " << j.slot;
     if (!j.soft_any) {
-      EXPECT_EQ((m->res_flags_o & 1) != 0, j.soft) << "soft flag, job " << n;
+      EXPECT_EQ((r.flags & 1) != 0, j.soft) << "soft flag, job " << n;
     }
-    EXPECT_EQ(m->res_flags_o & 0xfe, 0);
-    if (m->res_status_o != j.status) return;
-    EXPECT_EQ(m->res_spi_o, j.spi) << "job " << n;
-    EXPECT_EQ(m->res_seq_lo_o, j.seq_lo) << "job " << n;
+    EXPECT_EQ(r.flags & 0xfe, 0);
+    if (r.status != j.status) return;
+    EXPECT_EQ(r.spi, j.spi) << "job " << n;
+    EXPECT_EQ(r.seq_lo, j.seq_lo) << "job " << n;
     if (j.status != kStatusOk) {
       EXPECT_TRUE(out.empty()) << "a failed job released bytes, job " << n;
-      EXPECT_EQ(m->res_len_o, 0u);
+      EXPECT_EQ(r.len, 0u);
       return;
     }
-    EXPECT_EQ(m->res_len_o, j.res_len) << "job " << n;
+    EXPECT_EQ(r.len, j.res_len) << "job " << n;
     if (j.dec) {
-      EXPECT_EQ(m->res_nh_o, j.res_nh) << "job " << n;
+      EXPECT_EQ(r.nh, j.res_nh) << "job " << n;
+    } else {
+      EXPECT_EQ(r.nh, 0) << "job " << n;
     }
     if (j.open_with) {  // card IV: must open with the soft engine, using the IV in the packet
       ASSERT_EQ(out.size(), j.res_len);
@@ -598,9 +666,15 @@ TEST_F(Dp, RandomTrafficBitExactWithStallsAndRekeys) {
   if (n >= 200) {
     EXPECT_GT(in_flight_rekeys, 0u);
   }
+  // the two directions' ports run at the same time
+  EXPECT_GT(both_in, n / 10);
+  EXPECT_GT(both_out, n / 10);
   check_counters();
-  std::printf("[ dp ] %zu jobs, %llu cycles, %zu card IVs, %zu rekeys with jobs in flight\n", n,
-              static_cast<unsigned long long>(cycles), card_ivs.size(), in_flight_rekeys);
+  std::printf(
+      "[ dp ] %zu jobs, %llu cycles, %zu card IVs, %zu rekeys with jobs in flight; %llu / %llu cycles with "
+      "input / output beats on both directions\n",
+      n, static_cast<unsigned long long>(cycles), card_ivs.size(), in_flight_rekeys,
+      static_cast<unsigned long long>(both_in), static_cast<unsigned long long>(both_out));
 }
 
 TEST_F(Dp, NoStallsBackToBack) {
@@ -770,8 +844,7 @@ TEST_F(Dp, ClearInTheMiddleOfTraffic) {
   run(items, 0);
   // jobs in, some beats, nothing taken out; an SA write started
   const Bytes payload = random_bytes(rng, 200), iv = random_bytes(rng, 16);
-  m->out_ready_i = 0;
-  m->res_ready_i = 0;
+  idle_inputs();
   int jobs = 0;
   for (int cyc = 0; cyc < 400; ++cyc) {
     m->job_valid_i = jobs < 6;
@@ -783,8 +856,8 @@ TEST_F(Dp, ClearInTheMiddleOfTraffic) {
     m->job_card_iv_i = jobs & 1;
     m->job_len_i = 200;
     m->job_nh_i = 4;
-    m->in_valid_i = 1;
-    put(m->in_data_i, 128, payload.data() + 16 * (cyc % 12), 16);
+    m->enc_in_valid_i = 1;
+    put(m->enc_in_data_i, 128, payload.data() + 16 * (cyc % 12), 16);
     m->wr_valid_i = cyc == 300;
     m->wr_invalidate_i = 0;
     m->wr_slot_i = 2;
@@ -804,8 +877,10 @@ TEST_F(Dp, ClearInTheMiddleOfTraffic) {
   ASSERT_NO_FATAL_FAILURE(wait_not_busy());
   m->clk_i = 0;
   m->eval();
-  EXPECT_FALSE(m->out_valid_o);
-  EXPECT_FALSE(m->res_valid_o);
+  EXPECT_FALSE(m->enc_out_valid_o);
+  EXPECT_FALSE(m->enc_res_valid_o);
+  EXPECT_FALSE(m->dec_out_valid_o);
+  EXPECT_FALSE(m->dec_res_valid_o);
   EXPECT_FALSE(m->wr_done_valid_o);
   model = std::vector<Slot>(kSlots);
   check_counters();
