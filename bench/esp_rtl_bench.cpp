@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "Vesp_out_full.h"
 #include "Vesp_in_full.h"
+#include "Vesp_out_full.h"
 #include "esp_lane_stream.hpp"
 
 namespace {
@@ -92,8 +92,8 @@ Measure stream(M& m, const Run& run, std::size_t in_flight, std::size_t warm, st
 }
 
 // Both lanes on one clock: the outbound run and the inbound run streamed at the same time.
-std::pair<Measure, Measure> stream_both(Vesp_out_full& out, Vesp_in_full& in, const Run& run, std::size_t in_flight,
-                                        std::size_t warm, std::mt19937_64& rng) {
+std::pair<Measure, Measure> stream_both(Vesp_out_full& out, Vesp_in_full& in, const Run& run,
+                                        std::size_t in_flight, std::size_t warm, std::mt19937_64& rng) {
   StreamOptions opt;
   opt.max_in_flight = in_flight;
   Measure mo, mi;
@@ -128,7 +128,9 @@ std::pair<Measure, Measure> stream_both(Vesp_out_full& out, Vesp_in_full& in, co
   return {mo, mi};
 }
 
-double rate(const Measure& m) { return static_cast<double>(m.bytes) / static_cast<double>(m.last - m.first); }
+double rate(const Measure& m) {
+  return static_cast<double>(m.bytes) / static_cast<double>(m.last - m.first);
+}
 
 }  // namespace
 
@@ -158,11 +160,14 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("\nAggregate payload bytes per cycle, %zu-byte packets, one SA per packet in flight, "
-              "steady state (results after the first wave); 'both' = the two lanes at once, K SAs each, "
-              "summed:\n", tput_len);
-  std::printf("| ICV | SAs in flight per direction | packets per direction | outbound B/cycle | inbound B/cycle "
-              "| both at once: out + in B/cycle |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+  std::printf(
+      "\nAggregate payload bytes per cycle, %zu-byte packets, one SA per packet in flight, "
+      "steady state (results after the first wave); 'both' = the two lanes at once, K SAs each, "
+      "summed:\n",
+      tput_len);
+  std::printf(
+      "| ICV | SAs in flight per direction | packets per direction | outbound B/cycle | inbound B/cycle "
+      "| both at once: out + in B/cycle |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
   for (bool sha256 : {false, true}) {
     for (std::size_t k : {1, 4, 16, 32, 48, 64}) {
       std::vector<Sa> sas;

@@ -67,8 +67,7 @@ bool parse(int argc, char** argv, Args& args) {
     else if (flag == "--jobs") {
       args.jobs = std::strtoull(value, nullptr, 10);
       args.jobs_given = true;
-    }
-    else if (flag == "--batch")
+    } else if (flag == "--batch")
       args.batch = std::strtoull(value, nullptr, 10);
     else if (flag == "--size")
       args.size = std::strtoull(value, nullptr, 10);
@@ -190,9 +189,9 @@ bool ring_selftest(Device& device, const CardIdentity& identity) {
 }
 
 // NIST SP 800-38A, F.2.5 CBC-AES256.Encrypt.
-constexpr std::uint8_t kNistKey[32] = {
-    0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe, 0x2b, 0x73, 0xae, 0xf0, 0x85, 0x7d, 0x77, 0x81,
-    0x1f, 0x35, 0x2c, 0x07, 0x3b, 0x61, 0x08, 0xd7, 0x2d, 0x98, 0x10, 0xa3, 0x09, 0x14, 0xdf, 0xf4};
+constexpr std::uint8_t kNistKey[32] = {0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe, 0x2b, 0x73, 0xae,
+                                       0xf0, 0x85, 0x7d, 0x77, 0x81, 0x1f, 0x35, 0x2c, 0x07, 0x3b, 0x61,
+                                       0x08, 0xd7, 0x2d, 0x98, 0x10, 0xa3, 0x09, 0x14, 0xdf, 0xf4};
 constexpr std::uint8_t kNistIv[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
                                       0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
 constexpr std::uint8_t kNistPlain[64] = {
@@ -262,7 +261,8 @@ int selftest(const Args& args) {
     }
     const bool kat = known_answer(*card_offload);
     SoftEspOffload soft;
-    const CompareResult r = compare_backends(*card_offload, soft, 2026, args.jobs_given ? args.jobs : 1000, 16);
+    const CompareResult r =
+        compare_backends(*card_offload, soft, 2026, args.jobs_given ? args.jobs : 1000, 16);
     std::printf("esp: %zu jobs card vs soft, %zu differences, %zu tampered packets refused by both%s%s\n",
                 r.jobs, r.mismatches, r.icv_refusals, r.mismatches ? "; first: " : "",
                 r.first_mismatch.c_str());

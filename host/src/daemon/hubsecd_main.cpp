@@ -234,9 +234,10 @@ int main(int argc, char** argv) {
   }
   // The ESP data path runs when a tunnel interface has an address (a DMVPN hub or spoke); without
   // one hubsecd negotiates SAs only and logs what it would install.
-  auto dp_config = plan_options.local_address
-                       ? datapath::data_plane_config(parsed.config, plan_options.local_address->v4_host_order())
-                       : std::nullopt;
+  auto dp_config =
+      plan_options.local_address
+          ? datapath::data_plane_config(parsed.config, plan_options.local_address->v4_host_order())
+          : std::nullopt;
   // SIGTERM/SIGINT/SIGPIPE blocked before any thread starts (the packet thread, the Verilator card's):
   // threads inherit the mask, so the signals reach the daemon's signalfd and hubsecd stops in order
   // instead of the kernel killing it through a thread that had them unblocked.

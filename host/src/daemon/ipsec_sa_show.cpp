@@ -8,7 +8,9 @@ namespace hubsec::host::daemon {
 
 namespace {
 
-std::string ip_text(std::uint32_t a) { return config::Ipv4{a}.to_string(); }
+std::string ip_text(std::uint32_t a) {
+  return config::Ipv4{a}.to_string();
+}
 
 // IOS: 0x1AD9E4A0(450487456)
 std::string spi_text(std::uint32_t spi) {

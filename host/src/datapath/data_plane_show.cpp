@@ -13,7 +13,9 @@ namespace hubsec::host::datapath {
 
 namespace {
 
-std::string ip_text(std::uint32_t a) { return config::Ipv4{a}.to_string(); }
+std::string ip_text(std::uint32_t a) {
+  return config::Ipv4{a}.to_string();
+}
 
 // A selector as IOS prints an ACL entry of `show crypto session`: `host A` or `A/MASK`.
 std::string acl_address(const ike::TrafficSelector& ts) {

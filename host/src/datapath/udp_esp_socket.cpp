@@ -162,7 +162,8 @@ std::size_t UdpEspSocket::receive(std::span<std::vector<std::uint8_t>> buffers, 
   return static_cast<std::size_t>(n);
 }
 
-void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets, std::span<std::uint8_t> sent) {
+void UdpEspSocket::send(std::span<const std::span<const std::uint8_t>> packets,
+                        std::span<std::uint8_t> sent) {
   std::vector<iovec> iov(packets.size());
   std::vector<Outgoing> parsed(packets.size());
   for (std::size_t i = 0; i < packets.size(); ++i) {

@@ -70,7 +70,8 @@ TEST(CardOffload, SlotsJobsAndCountersThroughTheRings) {
     out[i].assign(in[i].size() + 64, 0);
     ivs[i].resize(16);
     std::iota(ivs[i].begin(), ivs[i].end(), static_cast<std::uint8_t>(3 * i));
-    jobs[i] = EspJob{EspOp::kEncapsulate, sa, in[i], out[i], 1000 + i, true, 4, i % 2 ? nullptr : ivs[i].data()};
+    jobs[i] =
+        EspJob{EspOp::kEncapsulate, sa, in[i], out[i], 1000 + i, true, 4, i % 2 ? nullptr : ivs[i].data()};
   }
   const SaParams params = outbound_sa(0x100);
   auto seal_ref = EspCrypto::create(Direction::kOutbound, params.enc_key, params.integrity,
@@ -228,7 +229,8 @@ TEST(CardOffload, RefreshReadsAnIdleCardsRegisters) {
   std::vector<std::uint8_t> in(64, 2);
   std::vector<std::vector<std::uint8_t>> out(4, std::vector<std::uint8_t>(128));
   std::vector<EspJob> jobs;
-  for (std::size_t i = 0; i < 4; ++i) jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
+  for (std::size_t i = 0; i < 4; ++i)
+    jobs.push_back({EspOp::kEncapsulate, sa, in, out[i], i, true, 4, nullptr});
   ASSERT_EQ(offload->submit(jobs), 4u);
   ASSERT_EQ(drain(*offload, 4).size(), 4u);
   std::this_thread::sleep_for(std::chrono::milliseconds(2));

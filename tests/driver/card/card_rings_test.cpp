@@ -331,7 +331,8 @@ TEST_F(CardRings, EveryStatusThroughTheCard) {
   auto unknown_op = esp_desc(2, 5, *src, 100, *dst, 10);
   unknown_op.opcode = 0x7f;
   cases.push_back({unknown_op, Status::kBadOpcode});
-  cases.push_back({decrypt_desc(2, 5, *pkt_good, good.size(), *plain, 11, 1), Status::kUnknownSa});  // outbound SA
+  cases.push_back(
+      {decrypt_desc(2, 5, *pkt_good, good.size(), *plain, 11, 1), Status::kUnknownSa});  // outbound SA
   cases.push_back({decrypt_desc(3, 1, *pkt_bad, good.size(), *plain, 12, 0), Status::kIcvMismatch});
   cases.push_back({decrypt_desc(3, 1, *pkt_pad, padded.size(), *plain, 13, 0), Status::kBadPadding});
   cases.push_back({decrypt_desc(3, 1, *pkt_good, good.size() - 4, *plain, 14, 0), Status::kBadLength});

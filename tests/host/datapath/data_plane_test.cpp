@@ -14,11 +14,11 @@
 #include <memory>
 #include <vector>
 
+#include "capture_io.hpp"
 #include "hubsec/driver/ipv4.hpp"
 #include "hubsec/driver/soft_esp_offload.hpp"
 #include "hubsec/host/daemon/logger.hpp"
 #include "hubsec/host/datapath/gre.hpp"
-#include "capture_io.hpp"
 
 namespace hubsec::host::datapath {
 namespace {

@@ -18,7 +18,8 @@ inline const AesKey kC3Key = FromHex<32>("000102030405060708090a0b0c0d0e0f101112
 inline const AesBlock kC3Plain = FromHex<16>("00112233445566778899aabbccddeeff");
 inline const AesBlock kC3Cipher = FromHex<16>("8ea2b7ca516745bfeafc49904b496089");
 // round[13].k_sch followed by round[14].k_sch of C.3: w[52..59], the decryption key.
-inline const AesKey kC3DecKey = FromHex<32>("4e5a6699a9f24fe07e572baacdf8cdea24fc79ccbf0979e9371ac23c6d68de36");
+inline const AesKey kC3DecKey =
+    FromHex<32>("4e5a6699a9f24fe07e572baacdf8cdea24fc79ccbf0979e9371ac23c6d68de36");
 
 struct RandomRun {
   std::size_t blocks = 0;
@@ -69,7 +70,8 @@ void CheckRandomAgainstOpenssl(const RandomRun& run) {
   std::size_t mismatches = 0;
   for (std::size_t i = 0; i < out.size(); ++i) {
     EXPECT_EQ(out[i].tag, static_cast<std::uint16_t>(i)) << "block " << i << " out of order";
-    if (out[i].block != expected[i] && ++mismatches <= 5) ADD_FAILURE() << "block " << i << " differs from OpenSSL";
+    if (out[i].block != expected[i] && ++mismatches <= 5)
+      ADD_FAILURE() << "block " << i << " differs from OpenSSL";
   }
   EXPECT_EQ(mismatches, 0u);
   EXPECT_EQ(dut.assertion_failures(), 0u);

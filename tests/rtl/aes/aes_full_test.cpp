@@ -11,8 +11,12 @@
 namespace hubsec::rtl_test {
 namespace {
 
-TEST(AesEncFull, Fips197C3) { CheckFips197C3Encrypt<Vaes_enc_full>(); }
-TEST(AesDecFull, Fips197C3) { CheckFips197C3Decrypt<Vaes_dec_full>(); }
+TEST(AesEncFull, Fips197C3) {
+  CheckFips197C3Encrypt<Vaes_enc_full>();
+}
+TEST(AesDecFull, Fips197C3) {
+  CheckFips197C3Decrypt<Vaes_dec_full>();
+}
 
 TEST(AesEncFull, RandomBlocksAndKeysWithStallsMatchOpenssl) {
   CheckRandomAgainstOpenssl<Vaes_enc_full, Vaes_key_expand, false>(

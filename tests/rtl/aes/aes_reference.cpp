@@ -37,8 +37,12 @@ int HexDigit(char c) {
 
 }  // namespace
 
-AesBlock OpensslAes256Encrypt(const AesKey& key, const AesBlock& in) { return RunEcb(key, in, 1); }
-AesBlock OpensslAes256Decrypt(const AesKey& key, const AesBlock& in) { return RunEcb(key, in, 0); }
+AesBlock OpensslAes256Encrypt(const AesKey& key, const AesBlock& in) {
+  return RunEcb(key, in, 1);
+}
+AesBlock OpensslAes256Decrypt(const AesKey& key, const AesBlock& in) {
+  return RunEcb(key, in, 0);
+}
 
 template <std::size_t N>
 std::array<std::uint8_t, N> FromHex(std::string_view hex) {

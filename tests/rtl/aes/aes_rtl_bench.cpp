@@ -57,12 +57,14 @@ Row Measure(std::size_t blocks) {
     return row;
   }
   for (std::size_t i = 0; i < blocks; ++i) {
-    const AesBlock want = kDecrypt ? OpensslAes256Decrypt(keys[i], inputs[i]) : OpensslAes256Encrypt(keys[i], inputs[i]);
+    const AesBlock want =
+        kDecrypt ? OpensslAes256Decrypt(keys[i], inputs[i]) : OpensslAes256Encrypt(keys[i], inputs[i]);
     if (out[i].block != want || out[i].tag != static_cast<std::uint16_t>(i)) ++row.mismatches;
   }
   row.latency = out.front().out_cycle - in_cycles.front();
   const std::size_t half = blocks / 2;
-  row.interval = static_cast<double>(in_cycles.back() - in_cycles[half]) / static_cast<double>(blocks - 1 - half);
+  row.interval =
+      static_cast<double>(in_cycles.back() - in_cycles[half]) / static_cast<double>(blocks - 1 - half);
   row.cycles = out.back().out_cycle - in_cycles.front() + 1;
   return row;
 }

@@ -27,8 +27,12 @@ TEST(AesKeyExpand, LatencyIs14Cycles) {
   EXPECT_EQ(out[0].out_cycle - in_cycles[0], 14u);
 }
 
-TEST(AesEncSmall, Fips197C3) { CheckFips197C3Encrypt<Vaes_enc_small>(); }
-TEST(AesDecSmall, Fips197C3) { CheckFips197C3Decrypt<Vaes_dec_small>(); }
+TEST(AesEncSmall, Fips197C3) {
+  CheckFips197C3Encrypt<Vaes_enc_small>();
+}
+TEST(AesDecSmall, Fips197C3) {
+  CheckFips197C3Decrypt<Vaes_dec_small>();
+}
 
 TEST(AesEncSmall, RandomBlocksAndKeysWithStallsMatchOpenssl) {
   CheckRandomAgainstOpenssl<Vaes_enc_small, Vaes_key_expand, false>(
@@ -51,8 +55,12 @@ TEST(AesDecSmall, HeavyBackPressure) {
 }
 
 // Two round stages: two blocks per 14 cycles in steady state, 15 cycles through an idle ring.
-TEST(AesEncSmall, TwoBlocksPerFourteenCycles) { CheckLatencyAndInterval<Vaes_enc_small>(200, 15, 2, 14); }
-TEST(AesDecSmall, TwoBlocksPerFourteenCycles) { CheckLatencyAndInterval<Vaes_dec_small>(200, 15, 2, 14); }
+TEST(AesEncSmall, TwoBlocksPerFourteenCycles) {
+  CheckLatencyAndInterval<Vaes_enc_small>(200, 15, 2, 14);
+}
+TEST(AesDecSmall, TwoBlocksPerFourteenCycles) {
+  CheckLatencyAndInterval<Vaes_dec_small>(200, 15, 2, 14);
+}
 
 // Offers C.3 blocks with the output stalled until the core pushes back, then holds the offer over one
 // clock edge (allowed). Returns false if the core never pushed back.

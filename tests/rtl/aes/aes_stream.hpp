@@ -42,15 +42,15 @@ struct StreamJob {
 };
 
 struct StreamResult {
-  AesBlock block{};   // cipher output
-  AesKey dec_key{};   // aes_key_expand output
+  AesBlock block{};  // cipher output
+  AesKey dec_key{};  // aes_key_expand output
   std::uint16_t tag = 0;
   std::uint64_t out_cycle = 0;
 };
 
 struct StreamOptions {
-  double in_gap = 0.0;     // chance per cycle of not offering the next job when idle
-  double out_stall = 0.0;  // chance per cycle of out_ready_i low
+  double in_gap = 0.0;           // chance per cycle of not offering the next job when idle
+  double out_stall = 0.0;        // chance per cycle of out_ready_i low
   std::uint64_t max_cycles = 0;  // 0: 64 cycles per job + 1000
 };
 
@@ -112,7 +112,7 @@ class AesStream {
       // While nothing is offered the payload is noise: the core must ignore it.
       const StreamJob job = offering ? jobs[next] : StreamJob{RandomBytes<16>(rng_), RandomBytes<32>(rng_)};
       PackBytes(job.key, model_->in_key_i);
-      if constexpr (requires(Model& m) { m.in_block_i; }) PackBytes(job.block, model_->in_block_i);
+      if constexpr (requires(Model & m) { m.in_block_i; }) PackBytes(job.block, model_->in_block_i);
       model_->in_tag_i = static_cast<std::uint16_t>(offering ? next : rng_());
       model_->out_ready_i = !stall(rng_);
 
@@ -121,7 +121,7 @@ class AesStream {
       const bool in_fire = model_->in_valid_i && model_->in_ready_o;
       if (model_->out_valid_o && model_->out_ready_i) {
         StreamResult r;
-        if constexpr (requires(Model& m) { m.out_block_o; }) {
+        if constexpr (requires(Model & m) { m.out_block_o; }) {
           r.block = UnpackBytes<16>(model_->out_block_o);
         } else {
           r.dec_key = UnpackBytes<32>(model_->out_dec_key_o);

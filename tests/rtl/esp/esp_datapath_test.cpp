@@ -110,8 +110,9 @@ Bytes bad_padding_packet(const Sa& sa, std::uint64_t seq, std::mt19937_64& rng, 
   auto mac = driver::Hmac::create(sa.sha256() ? driver::HmacDigest::kSha256 : driver::HmacDigest::kSha1,
                                   sa.auth_key);
   Bytes hi;
-  if (sa.esn) hi = {static_cast<std::uint8_t>(seq >> 56), static_cast<std::uint8_t>(seq >> 48),
-                    static_cast<std::uint8_t>(seq >> 40), static_cast<std::uint8_t>(seq >> 32)};
+  if (sa.esn)
+    hi = {static_cast<std::uint8_t>(seq >> 56), static_cast<std::uint8_t>(seq >> 48),
+          static_cast<std::uint8_t>(seq >> 40), static_cast<std::uint8_t>(seq >> 32)};
   Bytes tag(icv);
   EXPECT_TRUE(mac->compute(out, hi, tag.data(), icv));
   out.insert(out.end(), tag.begin(), tag.end());
@@ -160,9 +161,12 @@ struct Dp : ::testing::Test {
   }
 
   // ---------------- the model ----------------
-  std::uint16_t next_gen(int slot) { return static_cast<std::uint16_t>(model[static_cast<std::size_t>(slot)].gen + 1); }
+  std::uint16_t next_gen(int slot) {
+    return static_cast<std::uint16_t>(model[static_cast<std::size_t>(slot)].gen + 1);
+  }
 
-  Item make_write(int slot, std::uint16_t gen, bool inbound, const Sa& sa, const Limits& lim, bool invalidate = false) {
+  Item make_write(int slot, std::uint16_t gen, bool inbound, const Sa& sa, const Limits& lim,
+                  bool invalidate = false) {
     Item it;
     it.is_write = true;
     Write& w = it.w;
@@ -195,7 +199,8 @@ struct Dp : ::testing::Test {
     Slot& s = model[static_cast<std::size_t>(j.slot)];
     if (!s.valid || s.inbound != j.dec) return kStatusUnknownSa;
     if (s.gen != j.gen) return kStale;
-    if ((s.lim.hard_p != 0 && s.c.packets >= s.lim.hard_p) || (s.lim.hard_b != 0 && s.c.bytes >= s.lim.hard_b)) {
+    if ((s.lim.hard_p != 0 && s.c.packets >= s.lim.hard_p) ||
+        (s.lim.hard_b != 0 && s.c.bytes >= s.lim.hard_b)) {
       ++s.c.drops;
       return kHard;
     }
@@ -205,7 +210,8 @@ struct Dp : ::testing::Test {
     Slot& s = model[static_cast<std::size_t>(j.slot)];
     ++s.c.packets;
     s.c.bytes += payload;
-    j.soft = (s.lim.soft_p != 0 && s.c.packets >= s.lim.soft_p) || (s.lim.soft_b != 0 && s.c.bytes >= s.lim.soft_b);
+    j.soft = (s.lim.soft_p != 0 && s.c.packets >= s.lim.soft_p) ||
+             (s.lim.soft_b != 0 && s.c.bytes >= s.lim.soft_b);
   }
 
   Item make_outbound(int slot, std::uint16_t gen, std::size_t len, bool card_iv) {
@@ -270,11 +276,15 @@ struct Dp : ::testing::Test {
           esp[rng() % esp.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
         } else if (t < tamper_pct * 3 / 4) {
           const std::size_t d = 1 + rng() % 15;  // cut or grown: never a whole block
-          if ((rng() & 1) && esp.size() > d) esp.resize(esp.size() - d);
-          else esp.resize(esp.size() + d, 0x5a);
+          if ((rng() & 1) && esp.size() > d)
+            esp.resize(esp.size() - d);
+          else
+            esp.resize(esp.size() + d, 0x5a);
         } else if (t < tamper_pct) {
-          if (rng() & 1) j.seq ^= std::uint64_t{1} << (32 + rng() % 32);  // wrong inferred high half
-          else esp[rng() % 4] ^= 0x10;                                    // another SPI
+          if (rng() & 1)
+            j.seq ^= std::uint64_t{1} << (32 + rng() % 32);  // wrong inferred high half
+          else
+            esp[rng() % 4] ^= 0x10;  // another SPI
         }
       }
     }
@@ -565,8 +575,8 @@ struct Dp : ::testing::Test {
             EXPECT_EQ(m->cnt_res_status_o, kStatusOk);
             EXPECT_EQ(m->cnt_slot_valid_o, s.valid) << "slot " << slot;
             EXPECT_EQ(m->cnt_gen_o, s.valid ? s.gen : 0) << "slot " << slot;
-            const Counters c{m->cnt_packets_o, m->cnt_bytes_o, m->cnt_icv_failures_o, m->cnt_pad_failures_o,
-                             m->cnt_len_failures_o, m->cnt_limit_drops_o};
+            const Counters c{m->cnt_packets_o,      m->cnt_bytes_o,        m->cnt_icv_failures_o,
+                             m->cnt_pad_failures_o, m->cnt_len_failures_o, m->cnt_limit_drops_o};
             EXPECT_EQ(c.packets, s.c.packets) << "slot " << slot;
             EXPECT_EQ(c.bytes, s.c.bytes) << "slot " << slot;
             EXPECT_EQ(c.icv, s.c.icv) << "slot " << slot;
@@ -591,8 +601,8 @@ struct Dp : ::testing::Test {
   }
 
   // The random mix used by several tests. pairs: SA pairs (slot 2i outbound, 2i + 1 inbound, same keys).
-  std::vector<Item> random_script(std::size_t n_jobs, int pairs, const std::vector<Limits>& limits, bool rekeys,
-                                  unsigned card_iv_pct) {
+  std::vector<Item> random_script(std::size_t n_jobs, int pairs, const std::vector<Limits>& limits,
+                                  bool rekeys, unsigned card_iv_pct) {
     std::vector<Item> items;
     std::vector<Sa> sas;
     for (int i = 0; i < pairs; ++i) {
@@ -628,13 +638,18 @@ struct Dp : ::testing::Test {
         items.push_back(make_outbound(2 * i, model[static_cast<std::size_t>(2 * i)].gen, random_len(),
                                       rng() % 100 < card_iv_pct));
       } else if (kind < 90) {
-        items.push_back(make_inbound(2 * i + 1, model[static_cast<std::size_t>(2 * i + 1)].gen, random_len(), 40));
+        items.push_back(
+            make_inbound(2 * i + 1, model[static_cast<std::size_t>(2 * i + 1)].gen, random_len(), 40));
       } else if (kind < 93) {
-        items.push_back(make_outbound(2 * i + 1, model[static_cast<std::size_t>(2 * i + 1)].gen, 20, false));  // wrong direction
+        items.push_back(make_outbound(2 * i + 1, model[static_cast<std::size_t>(2 * i + 1)].gen, 20,
+                                      false));  // wrong direction
       } else if (kind < 96) {
-        items.push_back(make_outbound(2 * i, static_cast<std::uint16_t>(model[static_cast<std::size_t>(2 * i)].gen ^ 0x8001), 20, false));
+        items.push_back(make_outbound(
+            2 * i, static_cast<std::uint16_t>(model[static_cast<std::size_t>(2 * i)].gen ^ 0x8001), 20,
+            false));
       } else {
-        items.push_back(make_outbound(2 * pairs + static_cast<int>(rng() % 40), 0, 20, false));  // empty or out of range
+        items.push_back(
+            make_outbound(2 * pairs + static_cast<int>(rng() % 40), 0, 20, false));  // empty or out of range
       }
     }
     return items;
@@ -747,13 +762,13 @@ TEST_F(Dp, EveryStatusAndInvalidateWipes) {
   std::vector<Item> items;
   items.push_back(make_write(0, 1, false, a, {0, 3, 0, 0}));
   items.push_back(make_write(1, 1, true, a, {}));
-  items.push_back(make_write(kSlots + 3, 1, false, a, {}));  // UNKNOWN_SA write
+  items.push_back(make_write(kSlots + 3, 1, false, a, {}));                     // UNKNOWN_SA write
   for (int i = 0; i < 4; ++i) items.push_back(make_outbound(0, 1, 40, false));  // OK x3, HARD_LIMIT
-  items.push_back(make_outbound(0, 2, 40, false));                               // STALE_SA
-  items.push_back(make_outbound(1, 1, 40, false));                               // UNKNOWN_SA: direction
-  items.push_back(make_outbound(kSlots + 1, 1, 40, false));                      // UNKNOWN_SA: range
-  items.push_back(make_outbound(5, 0, 40, false));                               // UNKNOWN_SA: empty slot
-  items.push_back(make_inbound(1, 1, 64, 0));                                    // OK
+  items.push_back(make_outbound(0, 2, 40, false));                              // STALE_SA
+  items.push_back(make_outbound(1, 1, 40, false));                              // UNKNOWN_SA: direction
+  items.push_back(make_outbound(kSlots + 1, 1, 40, false));                     // UNKNOWN_SA: range
+  items.push_back(make_outbound(5, 0, 40, false));                              // UNKNOWN_SA: empty slot
+  items.push_back(make_inbound(1, 1, 64, 0));                                   // OK
   // ICV_MISMATCH, BAD_PADDING, BAD_LENGTH, UNKNOWN_SA (SPI), built explicitly
   auto inbound_with = [&](Bytes esp, std::uint64_t seq) {
     Item it;
@@ -794,9 +809,9 @@ TEST_F(Dp, EveryStatusAndInvalidateWipes) {
   e[0] ^= 0x80;
   items.push_back(inbound_with(e, 81));
   run(items, 0);
-  const std::vector<std::uint8_t> want = {0, 0, 0, kHard, kStale, kStatusUnknownSa, kStatusUnknownSa,
-                                          kStatusUnknownSa, 0, kStatusIcv, kStatusPad, kStatusPad, kStatusLen,
-                                          kStatusUnknownSa};
+  const std::vector<std::uint8_t> want = {
+      0, 0,          0,          kHard,      kStale,     kStatusUnknownSa, kStatusUnknownSa, kStatusUnknownSa,
+      0, kStatusIcv, kStatusPad, kStatusPad, kStatusLen, kStatusUnknownSa};
   std::vector<std::uint8_t> got;
   for (const auto& it : items)
     if (!it.is_write) got.push_back(it.j.status);
@@ -907,8 +922,10 @@ TEST_F(Dp, CyclesPerJob) {
       run(items, 0);
       const double per_job = static_cast<double>(cycles - c0) / 16.0;
       std::printf("[ dp ] %4zu-byte payload, %-20s %7.1f cycles/job, %5.2f payload bytes/cycle\n", len,
-                  mode == 0 ? "outbound, job IV:" : mode == 1 ? "outbound, card IV:" : "inbound:", per_job,
-                  static_cast<double>(len) / per_job);
+                  mode == 0   ? "outbound, job IV:"
+                  : mode == 1 ? "outbound, card IV:"
+                              : "inbound:",
+                  per_job, static_cast<double>(len) / per_job);
     }
   }
 }

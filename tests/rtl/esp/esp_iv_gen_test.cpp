@@ -73,7 +73,8 @@ struct IvGen : ::testing::Test {
     b[1] = static_cast<std::uint8_t>(slot);
     b[2] = static_cast<std::uint8_t>(gen >> 8);
     b[3] = static_cast<std::uint8_t>(gen);
-    for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(ctr >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+      b[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(ctr >> (56 - 8 * i));
     return b;
   }
   void reset() {
@@ -119,7 +120,8 @@ TEST_F(IvGen, IvsOfOneSlotNeverRepeatAndAreAesOfTheCounter) {
   for (const auto& v : ivs) EXPECT_TRUE(seen.insert(v).second) << "IV repeated";
   EXPECT_EQ(seen.size(), n);
   // The construction: IV i = AES-256(key, nonce(i)); checked for the first 2,000 and 2,000 random ones.
-  for (std::size_t i = 0; i < std::min<std::size_t>(n, 2000); ++i) ASSERT_EQ(ivs[i], aes256(key, nonce(i))) << i;
+  for (std::size_t i = 0; i < std::min<std::size_t>(n, 2000); ++i)
+    ASSERT_EQ(ivs[i], aes256(key, nonce(i))) << i;
   for (int k = 0; k < 2000; ++k) {
     const std::size_t i = rng() % n;
     ASSERT_EQ(ivs[i], aes256(key, nonce(i))) << i;

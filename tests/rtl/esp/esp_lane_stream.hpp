@@ -71,7 +71,8 @@ inline std::vector<std::pair<const std::uint8_t*, std::size_t>> lane_beats(const
     return inbound_beats(j.data, driver::icv_bytes(j.sa->alg));
   }
   std::vector<std::pair<const std::uint8_t*, std::size_t>> b;
-  for (std::size_t o = 0; o < j.data.size(); o += 16) b.emplace_back(j.data.data() + o, std::min<std::size_t>(16, j.data.size() - o));
+  for (std::size_t o = 0; o < j.data.size(); o += 16)
+    b.emplace_back(j.data.data() + o, std::min<std::size_t>(16, j.data.size() - o));
   return b;
 }
 
@@ -178,7 +179,8 @@ class LaneStreamer {
 
 // One lane alone: on_result(index, result) returns false to stop the stream.
 template <bool kInbound, typename M>
-StreamStats stream_lane(M& m, const std::vector<LaneJob>& jobs, std::mt19937_64& rng, const StreamOptions& opt,
+StreamStats stream_lane(M& m, const std::vector<LaneJob>& jobs, std::mt19937_64& rng,
+                        const StreamOptions& opt,
                         const std::function<bool(std::size_t, const LaneResult&)>& on_result) {
   LaneStreamer<kInbound, M> ls(m, jobs, rng, opt, on_result);
   while (!ls.done()) {

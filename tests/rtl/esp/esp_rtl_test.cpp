@@ -452,12 +452,14 @@ TEST_F(Lanes, ManyPacketsInFlightInJobOrder) {
     StreamOptions opt;
     opt.stall_pct = (base / kChunk) % 3 == 0 ? 0 : (base / kChunk) % 3 == 1 ? 10 : 40;
     opt.cycle_limit = kCycleLimit * 20;
-    const StreamStats so = stream_lane<false>(*out, out_jobs, rng, opt, [&](std::size_t i, const LaneResult& r) {
-      EXPECT_EQ(r.bytes, sealed[i]) << "packet " << base + static_cast<int>(i) << " len " << out_jobs[i].data.size()
-                                    << " sha256 " << out_jobs[i].sa->sha256() << " esn " << out_jobs[i].sa->esn;
-      EXPECT_EQ(r.len, sealed_len[i]);
-      return !HasFailure();
-    });
+    const StreamStats so =
+        stream_lane<false>(*out, out_jobs, rng, opt, [&](std::size_t i, const LaneResult& r) {
+          EXPECT_EQ(r.bytes, sealed[i])
+              << "packet " << base + static_cast<int>(i) << " len " << out_jobs[i].data.size() << " sha256 "
+              << out_jobs[i].sa->sha256() << " esn " << out_jobs[i].sa->esn;
+          EXPECT_EQ(r.len, sealed_len[i]);
+          return !HasFailure();
+        });
     ASSERT_FALSE(so.hung) << "outbound stream hung after " << so.results << " results";
     ASSERT_FALSE(HasFailure()) << "outbound, packets from " << base;
     const StreamStats si = stream_lane<true>(*in, in_jobs, rng, opt, [&](std::size_t i, const LaneResult& r) {
@@ -478,12 +480,12 @@ TEST_F(Lanes, ManyPacketsInFlightInJobOrder) {
     busy_out = std::max(busy_out, so.max_busy);
     busy_in = std::max(busy_in, si.max_busy);
   }
-  std::printf("%d packets each way: outbound %llu payload bytes in %llu cycles, up to %zu in flight; inbound "
-              "%llu bytes in %llu cycles, up to %zu in flight; statuses ok %d icv %d spi %d len %d\n",
-              kPackets, static_cast<unsigned long long>(bytes_out), static_cast<unsigned long long>(cycles_out),
-              busy_out, static_cast<unsigned long long>(bytes_in), static_cast<unsigned long long>(cycles_in),
-              busy_in, statuses[kStatusOk], statuses[kStatusIcv], statuses[kStatusUnknownSa],
-              statuses[kStatusLen]);
+  std::printf(
+      "%d packets each way: outbound %llu payload bytes in %llu cycles, up to %zu in flight; inbound "
+      "%llu bytes in %llu cycles, up to %zu in flight; statuses ok %d icv %d spi %d len %d\n",
+      kPackets, static_cast<unsigned long long>(bytes_out), static_cast<unsigned long long>(cycles_out),
+      busy_out, static_cast<unsigned long long>(bytes_in), static_cast<unsigned long long>(cycles_in),
+      busy_in, statuses[kStatusOk], statuses[kStatusIcv], statuses[kStatusUnknownSa], statuses[kStatusLen]);
   // the CI lanes have 8 packet slots: the streams filled them (and jobs waited)
   EXPECT_EQ(busy_out, 8u);
   EXPECT_EQ(busy_in, 8u);

@@ -75,10 +75,29 @@ struct SaTable : ::testing::Test {
   }
 
   // pending requests and the expected answers (computed when they fire)
-  struct Ins { int slot; bool inv; Rec r; };
-  struct Chk { int slot; std::uint16_t gen; bool inbound; unsigned n; unsigned b; };
-  struct Upd { int slot; std::uint16_t gen; std::uint8_t status; unsigned bytes; };
-  struct ChkExp { std::uint8_t status; bool wait; Rec ctx; };
+  struct Ins {
+    int slot;
+    bool inv;
+    Rec r;
+  };
+  struct Chk {
+    int slot;
+    std::uint16_t gen;
+    bool inbound;
+    unsigned n;
+    unsigned b;
+  };
+  struct Upd {
+    int slot;
+    std::uint16_t gen;
+    std::uint8_t status;
+    unsigned bytes;
+  };
+  struct ChkExp {
+    std::uint8_t status;
+    bool wait;
+    Rec ctx;
+  };
   std::optional<Ins> ins;
   std::optional<Chk> chk;
   std::optional<Upd> upd;
@@ -161,10 +180,11 @@ struct SaTable : ::testing::Test {
     if (rng() % 4 != 0) r.hard_b = r.bytes + rng() % 5000;
     if (rng() % 4 != 0) r.soft_p = r.packets + rng() % 4;
     if (rng() % 4 != 0) r.soft_b = r.bytes + rng() % 3000;
-    // cnt_t, packed, from bit 0: hard_b, soft_b, hard_p, soft_p, drops, len, pad, icv, bytes, packets, gen, valid
+    // cnt_t, packed, from bit 0: hard_b, soft_b, hard_p, soft_p, drops, len, pad, icv, bytes, packets, gen,
+    // valid
     auto& w = m->rootp->esp_sa_table__DOT__cmem_q[static_cast<std::size_t>(slot)];
-    const std::uint64_t f[] = {r.hard_b, r.soft_b, r.hard_p, r.soft_p, r.drops, r.len, r.pad, r.icv, r.bytes,
-                               r.packets};
+    const std::uint64_t f[] = {r.hard_b, r.soft_b, r.hard_p, r.soft_p, r.drops,
+                               r.len,    r.pad,    r.icv,    r.bytes,  r.packets};
     for (int i = 0; i < 10; ++i) {
       w[2 * i] = static_cast<std::uint32_t>(f[i]);
       w[2 * i + 1] = static_cast<std::uint32_t>(f[i] >> 32);
@@ -181,7 +201,8 @@ struct SaTable : ::testing::Test {
     } else {
       const bool fits = (r->hard_p == 0 || r->packets + chk->n < r->hard_p) &&
                         (r->hard_b == 0 || r->bytes + chk->b < r->hard_b);
-      const bool blocked = (r->hard_p != 0 && r->packets >= r->hard_p) || (r->hard_b != 0 && r->bytes >= r->hard_b);
+      const bool blocked =
+          (r->hard_p != 0 && r->packets >= r->hard_p) || (r->hard_b != 0 && r->bytes >= r->hard_b);
       if (fits) {
         e.status = kOk;
         e.ctx = *r;
@@ -287,7 +308,9 @@ struct SaTable : ::testing::Test {
     m->eval();
   }
 
-  int any_slot() { return (rng() % 8 == 0) ? kSlots + static_cast<int>(rng() % 200) : static_cast<int>(rng() % kSlots); }
+  int any_slot() {
+    return (rng() % 8 == 0) ? kSlots + static_cast<int>(rng() % 200) : static_cast<int>(rng() % kSlots);
+  }
   std::uint16_t gen_for(int slot) {
     if (slot < kSlots && rng() % 5 != 0) return model[static_cast<std::size_t>(slot)].gen;
     return static_cast<std::uint16_t>(rng());
@@ -341,7 +364,8 @@ TEST_F(SaTable, RandomOperationsAgainstModel) {
     }
     if (!chk && rng() % 2 == 0) {
       const int s = any_slot();
-      const bool inb = (s < kSlots && rng() % 6 != 0) ? model[static_cast<std::size_t>(s)].inbound : (rng() & 1);
+      const bool inb =
+          (s < kSlots && rng() % 6 != 0) ? model[static_cast<std::size_t>(s)].inbound : (rng() & 1);
       chk = Chk{s, gen_for(s), inb, static_cast<unsigned>(rng() % 3 == 0 ? rng() % 4 : 0),
                 static_cast<unsigned>(rng() % 3 == 0 ? rng() % 3000 : 0)};
     }
@@ -359,16 +383,22 @@ TEST_F(SaTable, RandomOperationsAgainstModel) {
     // (the answer pulses of the next cycle are visible now, from registered state)
     ops += answered - before;
     if (m->chk_done_o) {
-      if (m->chk_wait_o) ++waits;
-      else if (m->chk_status_o == kOk) ++oks;
-      else if (m->chk_status_o == kStale) ++stales;
-      else if (m->chk_status_o == kUnknown) ++unknowns;
-      else if (m->chk_status_o == kHard) ++hards;
+      if (m->chk_wait_o)
+        ++waits;
+      else if (m->chk_status_o == kOk)
+        ++oks;
+      else if (m->chk_status_o == kStale)
+        ++stales;
+      else if (m->chk_status_o == kUnknown)
+        ++unknowns;
+      else if (m->chk_status_o == kHard)
+        ++hards;
     }
     if (m->upd_done_o && m->upd_soft_o) ++softs;
   }
-  std::printf("[ table ] %d operations: checks OK %d, STALE %d, UNKNOWN %d, HARD_LIMIT %d, wait %d; soft %d\n",
-              ops, oks, stales, unknowns, hards, waits, softs);
+  std::printf(
+      "[ table ] %d operations: checks OK %d, STALE %d, UNKNOWN %d, HARD_LIMIT %d, wait %d; soft %d\n", ops,
+      oks, stales, unknowns, hards, waits, softs);
   EXPECT_GT(ops, 15000);
   EXPECT_GT(oks, 1000);
   EXPECT_GT(stales, 200);

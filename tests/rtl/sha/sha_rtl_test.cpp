@@ -44,7 +44,9 @@ constexpr int kOpHash = 0, kOpHmac = 1, kOpKeyprep = 2;
 
 // ---------------- OpenSSL reference ----------------
 
-const EVP_MD* Md() { return kSha1 ? EVP_sha1() : EVP_sha256(); }
+const EVP_MD* Md() {
+  return kSha1 ? EVP_sha1() : EVP_sha256();
+}
 
 Bytes RefHash(const Bytes& msg) {
   Bytes out(EVP_MAX_MD_SIZE);
@@ -55,7 +57,8 @@ Bytes RefHash(const Bytes& msg) {
 }
 
 Bytes RefHmac(const Bytes& key, const Bytes& msg) {
-  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr), EVP_MAC_free);
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                        EVP_MAC_free);
   std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()), EVP_MAC_CTX_free);
   char digest_name[16];
   snprintf(digest_name, sizeof digest_name, "%s", kSha1 ? "SHA1" : "SHA256");
@@ -73,11 +76,14 @@ Bytes RefHmac(const Bytes& key, const Bytes& msg) {
 
 Bytes FromHex(const std::string& hex) {
   Bytes out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
-Bytes FromText(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes FromText(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 std::string ToHex(const Bytes& b) {
   std::string s;
@@ -124,8 +130,8 @@ struct Job {
 };
 
 struct Stalls {
-  double in_idle = 0.0;    // probability of presenting nothing on a cycle
-  double out_stall = 0.0;  // probability of out_ready_i low
+  double in_idle = 0.0;      // probability of presenting nothing on a cycle
+  double out_stall = 0.0;    // probability of out_ready_i low
   double early_first = 0.0;  // probability of presenting a first beat while the context is still busy
   double blind = 0.0;        // probability of picking a context without looking at in_space_o
 };
@@ -298,7 +304,8 @@ class Engine {
     size_t off = b * 16;
     size_t n = j.msg.size() > off ? std::min<size_t>(16, j.msg.size() - off) : 0;
     uint8_t data[16];
-    for (size_t i = 0; i < 16; ++i) data[i] = i < n ? j.msg[off + i] : static_cast<uint8_t>(0xa5 + i);  // junk past the end
+    for (size_t i = 0; i < 16; ++i)
+      data[i] = i < n ? j.msg[off + i] : static_cast<uint8_t>(0xa5 + i);  // junk past the end
     SetWide(m_->in_data_i, data, 16);
     m_->in_valid_i = 1;
     m_->in_first_i = b == 0;
@@ -390,7 +397,8 @@ TEST(SHA_SUITE, RfcHmacVectors) {
   std::vector<V> v;
   if (kSha1) {
     v = {{k0b, FromText("Hi There"), "b617318655057264e28bc0b6fb378c8ef146be00"},
-         {FromText("Jefe"), FromText("what do ya want for nothing?"), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
+         {FromText("Jefe"), FromText("what do ya want for nothing?"),
+          "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
          {kaa20, Bytes(50, 0xdd), "125d7342b9ac11cd91a39af48aa17b4f63f175d3"},
          {k_inc, Bytes(50, 0xcd), "4c9007f4026250c6bc8414f9bf50c86c2d7235da"},
          {k0c, FromText("Test With Truncation"), "4c1a03424b55e07fe7f27be1"},
@@ -408,8 +416,9 @@ TEST(SHA_SUITE, RfcHmacVectors) {
          {kaa131, FromText("Test Using Larger Than Block-Size Key - Hash Key First"),
           "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
          {kaa131,
-          FromText("This is a test using a larger than block-size key and a larger than block-size data. The key "
-                   "needs to be hashed before being used by the HMAC algorithm."),
+          FromText(
+              "This is a test using a larger than block-size key and a larger than block-size data. The key "
+              "needs to be hashed before being used by the HMAC algorithm."),
           "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"}};
   }
   Engine e;
@@ -429,7 +438,8 @@ TEST(SHA_SUITE, RfcHmacVectors) {
   ASSERT_TRUE(e.Run(jobs, {}, 3, 1'000'000));
   for (size_t i = 0; i < v.size(); ++i) {
     std::string typed = v[i].digest;
-    EXPECT_EQ(ToHex(RefHmac(v[i].key, v[i].data)).substr(0, typed.size()), typed) << "case " << i + 1 << " vs OpenSSL";
+    EXPECT_EQ(ToHex(RefHmac(v[i].key, v[i].data)).substr(0, typed.size()), typed)
+        << "case " << i + 1 << " vs OpenSSL";
     EXPECT_EQ(ToHex(jobs[i].got_digest).substr(0, typed.size()), typed) << "case " << i + 1;
     EXPECT_EQ(ToHex(jobs[i].got_digest), ToHex(RefHmac(v[i].key, v[i].data))) << "case " << i + 1;
   }
@@ -472,7 +482,8 @@ void RunHmacs(Engine& e, const std::vector<size_t>& lens, const Stalls& st, uint
   std::mt19937 rng(seed);
   // keys of every interesting length: empty, short, exactly one block, longer than a block
   std::vector<Bytes> keys;
-  for (size_t n : {0, 1, 16, 20, 32, 55, 56, 63, 64, 65, 100, 128, 131, 200}) keys.push_back(RandomBytes(rng, n));
+  for (size_t n : {0, 1, 16, 20, 32, 55, 56, 63, 64, 65, 100, 128, 131, 200})
+    keys.push_back(RandomBytes(rng, n));
   auto states = Keyprep(e, keys, st, seed + 7);
   std::vector<Job> jobs;
   std::vector<size_t> key_of;
@@ -493,7 +504,8 @@ void RunHmacs(Engine& e, const std::vector<size_t>& lens, const Stalls& st, uint
     ASSERT_TRUE(jobs[i].done);
     if (jobs[i].got_digest != RefHmac(keys[key_of[i]], jobs[i].msg)) {
       if (++bad < 5)
-        ADD_FAILURE() << "HMAC mismatch, length " << jobs[i].msg.size() << " key length " << keys[key_of[i]].size();
+        ADD_FAILURE() << "HMAC mismatch, length " << jobs[i].msg.size() << " key length "
+                      << keys[key_of[i]].size();
     }
   }
   EXPECT_EQ(bad, 0u);
@@ -582,7 +594,8 @@ TEST(SHA_SUITE, MixedOperationsInterleaved) {
     check.push_back(j);
   }
   ASSERT_TRUE(e.Run(check, {}, 64, 1'000'000));
-  for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(ToHex(check[k].got_digest), ToHex(RefHmac(keys[k], check[k].msg)));
+  for (size_t k = 0; k < keys.size(); ++k)
+    EXPECT_EQ(ToHex(check[k].got_digest), ToHex(RefHmac(keys[k], check[k].msg)));
 }
 
 TEST(SHA_SUITE, StrayBeatIsDroppedAndCounted) {
@@ -652,11 +665,12 @@ TEST(SHA_SUITE, Cycles) {
       double bytes = static_cast<double>(len * jobs.size());
       double steady_bpc = static_cast<double>(e.steady_bytes()) / static_cast<double>(e.steady_cycles());
       double total_bpc = bytes / static_cast<double>(total);
-      printf("[cycles] %s %s %zu-byte messages x %zu, %d contexts: steady %.2f bytes/cycle (%llu cycles), "
-             "total %.2f bytes/cycle (%llu cycles)\n",
-             kSha1 ? "SHA-1" : "SHA-256", op == kOpHmac ? "HMAC" : "hash", len, jobs.size(), e.contexts(),
-             steady_bpc, static_cast<unsigned long long>(e.steady_cycles()), total_bpc,
-             static_cast<unsigned long long>(total));
+      printf(
+          "[cycles] %s %s %zu-byte messages x %zu, %d contexts: steady %.2f bytes/cycle (%llu cycles), "
+          "total %.2f bytes/cycle (%llu cycles)\n",
+          kSha1 ? "SHA-1" : "SHA-256", op == kOpHmac ? "HMAC" : "hash", len, jobs.size(), e.contexts(),
+          steady_bpc, static_cast<unsigned long long>(e.steady_cycles()), total_bpc,
+          static_cast<unsigned long long>(total));
       if (SHA_FULL && !kLowLat && op == kOpHmac && len == 1024) {
         EXPECT_GE(steady_bpc, 15.5);
       }
@@ -677,8 +691,9 @@ TEST(SHA_SUITE, LoneMessageLatency) {
   Job one;
   one.msg = FromText("abc");
   auto [from_first, from_last] = e.RunLone(one, 100'000);
-  printf("[cycles] %s%s one-block hash: %llu cycles from the beat to the digest\n", kSha1 ? "SHA-1" : "SHA-256",
-         kLowLat ? " low-latency" : "", static_cast<unsigned long long>(from_last));
+  printf("[cycles] %s%s one-block hash: %llu cycles from the beat to the digest\n",
+         kSha1 ? "SHA-1" : "SHA-256", kLowLat ? " low-latency" : "",
+         static_cast<unsigned long long>(from_last));
   EXPECT_EQ(ToHex(one.got_digest), ToHex(RefHash(one.msg)));
   EXPECT_EQ(from_first, kBlockLatency);
 
@@ -693,11 +708,12 @@ TEST(SHA_SUITE, LoneMessageLatency) {
   mac.ostate = states[0].second;
   auto [total, tail] = e.RunLone(mac, 1'000'000);
   const uint64_t blocks = (64 + 1424 + 9 + 63) / 64 - 1 + 1;  // inner blocks after the key block, outer block
-  printf("[cycles] %s%s lone %zu-byte HMAC: %llu cycles from the first beat to the digest (%llu blocks, %.1f "
-         "cycles per block), %llu from the last beat\n",
-         kSha1 ? "SHA-1" : "SHA-256", kLowLat ? " low-latency" : "", mac.msg.size(),
-         static_cast<unsigned long long>(total), static_cast<unsigned long long>(blocks),
-         static_cast<double>(total) / static_cast<double>(blocks), static_cast<unsigned long long>(tail));
+  printf(
+      "[cycles] %s%s lone %zu-byte HMAC: %llu cycles from the first beat to the digest (%llu blocks, %.1f "
+      "cycles per block), %llu from the last beat\n",
+      kSha1 ? "SHA-1" : "SHA-256", kLowLat ? " low-latency" : "", mac.msg.size(),
+      static_cast<unsigned long long>(total), static_cast<unsigned long long>(blocks),
+      static_cast<double>(total) / static_cast<double>(blocks), static_cast<unsigned long long>(tail));
   EXPECT_EQ(ToHex(mac.got_digest), ToHex(RefHmac(key, mac.msg)));
   // the first block's four beats, then every block after its predecessor's result
   EXPECT_LE(total, 3 + blocks * kBlockLatency);

@@ -79,13 +79,13 @@ enum class EspStatus : std::uint8_t {
   kIcvMismatch,
   kBadPadding,
   kReplay,
-  kUnknownSa,      // no SA at that handle, or SPI in the packet differs from the SA's
-  kBadLength,      // too short, ciphertext not a block multiple, output capacity too small, ...
-  kBadHeader,      // IPv4/UDP framing is wrong (version, header length, protocol, ports)
-  kSeqExhausted,   // outbound: 32-bit sequence space used up without ESN, SA must be rekeyed
-  kHardLimit,      // lifetime hard limit reached
-  kRingFull,       // not accepted: the submission ring was full (job dropped and counted)
-  kDeviceError,    // the card reported a DMA or internal error, or was reset with the job in flight
+  kUnknownSa,     // no SA at that handle, or SPI in the packet differs from the SA's
+  kBadLength,     // too short, ciphertext not a block multiple, output capacity too small, ...
+  kBadHeader,     // IPv4/UDP framing is wrong (version, header length, protocol, ports)
+  kSeqExhausted,  // outbound: 32-bit sequence space used up without ESN, SA must be rekeyed
+  kHardLimit,     // lifetime hard limit reached
+  kRingFull,      // not accepted: the submission ring was full (job dropped and counted)
+  kDeviceError,   // the card reported a DMA or internal error, or was reset with the job in flight
 };
 
 std::string_view to_string(EspStatus status);
@@ -110,7 +110,7 @@ struct EspCompletion {
   EspStatus status = EspStatus::kOk;
   std::uint32_t out_len = 0;
   std::uint8_t next_header = 0;
-  std::uint64_t seq = 0;  // full (ESN-inferred) sequence number of the packet
+  std::uint64_t seq = 0;    // full (ESN-inferred) sequence number of the packet
   bool soft_limit = false;  // the SA crossed its soft lifetime: time to rekey
 };
 
@@ -127,7 +127,7 @@ struct SaCounters {
   std::uint64_t ring_full_drops = 0;
   std::uint64_t device_errors = 0;
   std::uint64_t unknown_sa = 0;  // jobs on this handle refused as kUnknownSa (SPI differs, wrong direction)
-  std::uint64_t last_seq = 0;  // outbound: last used; inbound: highest accepted
+  std::uint64_t last_seq = 0;    // outbound: last used; inbound: highest accepted
 };
 
 struct Capabilities {

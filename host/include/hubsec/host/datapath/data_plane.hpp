@@ -86,11 +86,11 @@ struct DataPlaneCounters {
   std::uint64_t no_sa_drops = 0;    // would have needed an SA that does not exist: dropped, not sent clear
   std::uint64_t no_nhrp_drops = 0;  // tunnel destination with no NBMA address
   std::uint64_t unknown_spi_drops = 0;  // ESP for an SPI whose SA did not come within kHeldFor
-  std::uint64_t malformed_drops = 0;  // bad IPv4 header, bad GRE, ...
-  std::uint64_t non_ipv4_drops = 0;   // from the tunnel interface: IPv6 (router solicitations, ...)
-  std::uint64_t policy_drops = 0;     // decrypted but outside the SA's selectors
-  std::uint64_t crypto_drops = 0;     // the backend refused the job (ICV, replay, ring full, ...)
-  std::uint64_t install_refused = 0;  // Child SA the backend cannot do (e.g. AES-128): its traffic drops
+  std::uint64_t malformed_drops = 0;    // bad IPv4 header, bad GRE, ...
+  std::uint64_t non_ipv4_drops = 0;     // from the tunnel interface: IPv6 (router solicitations, ...)
+  std::uint64_t policy_drops = 0;       // decrypted but outside the SA's selectors
+  std::uint64_t crypto_drops = 0;       // the backend refused the job (ICV, replay, ring full, ...)
+  std::uint64_t install_refused = 0;    // Child SA the backend cannot do (e.g. AES-128): its traffic drops
   std::uint64_t soft_limit_events = 0, hard_limit_events = 0;  // volume lifetimes reported to IKE
   std::uint64_t send_errors = 0, deliver_errors = 0;
   std::uint64_t nhrp_requests_sent = 0, nhrp_requests_received = 0, nhrp_replies_sent = 0,
@@ -137,7 +137,7 @@ class DataPlane final : public daemon::ChildSaSink {
 
   // Packet paths (the packet thread), a batch at a time.
   void from_tunnel(std::span<const Packet> packets);
-  void from_network(std::span<const Packet> packets);  // whole IPv4 packets: IP/ESP or IP/UDP/ESP
+  void from_network(std::span<const Packet> packets);      // whole IPv4 packets: IP/ESP or IP/UDP/ESP
   void from_network_udp(std::span<const UdpEsp> packets);  // ESP in UDP from the port-4500 socket
 
   // Timers: rekeyed SAs retire (kRekeyedGrace after their delete); a spoke (re)sends its NHRP
