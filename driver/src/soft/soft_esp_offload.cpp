@@ -193,6 +193,9 @@ std::optional<SaCounters> SoftEspOffload::counters(SaHandle sa) const {
 }
 
 void SoftEspOffload::finish_seals() {
+  if (pending_seals_.empty()) {
+    return;  // (inbound batches, and every batch without AES-NI)
+  }
   aes256_cbc_encrypt_multi(pending_cbc_);
   for (const PendingSeal& p : pending_seals_) {
     if (!p.crypto->seal_finish(p.esp, p.seq)) {
