@@ -105,12 +105,6 @@ struct DirJob {
   std::vector<std::pair<const std::uint8_t*, std::size_t>> beats;
 };
 
-struct Measure {
-  std::uint64_t first = 0, last = 0;
-  std::size_t bytes = 0, results = 0;
-  bool ok = true;
-};
-
 // Streams `out` and `in` jobs (either may be empty) at once with at most k jobs in flight per direction
 // (job handshake to result); jobs are offered on the one job port, the two directions taking turns when
 // both have room. The rate counts each direction's results after its first k (the pipeline filling).
@@ -206,10 +200,6 @@ std::pair<Measure, Measure> stream(Vesp_dp_full& m, std::vector<DirJob>& out, st
   return {me[0], me[1]};
 }
 
-double rate(const Measure& m) {
-  return m.last > m.first ? static_cast<double>(m.bytes) / static_cast<double>(m.last - m.first) : 0.0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,10 +271,7 @@ int main(int argc, char** argv) {
       const Measure mi = stream(*m, none, in, k, len).second;
       const auto [bo, bi] = stream(*m, out, in, k, len);
       all_ok = all_ok && mo.ok && mi.ok && bo.ok && bi.ok;
-      std::printf("| %s | %zu | %zu | %.2f | %.2f | %.2f + %.2f = %.2f |\n",
-                  sha256 ? "HMAC-SHA-256-128" : "HMAC-SHA1-96", k, n, rate(mo), rate(mi), rate(bo), rate(bi),
-                  rate(bo) + rate(bi));
-      std::fflush(stdout);
+      print_rate_row(sha256, k, n, mo, mi, bo, bi);
     }
   }
   if (!all_ok) {

@@ -65,12 +65,6 @@ Run make_run(std::mt19937_64& rng, const std::vector<Sa>& sas, std::size_t n, st
   return r;
 }
 
-struct Measure {
-  std::uint64_t first = 0, last = 0;  // cycles of the job of interest's results
-  std::size_t bytes = 0;
-  bool ok = true;
-};
-
 // Streams the run with at most `in_flight` packets between job and result; the rate counts the results
 // after the first `warm` (the pipeline filling) up to the end.
 template <bool kInbound, typename M>
@@ -128,10 +122,6 @@ std::pair<Measure, Measure> stream_both(Vesp_out_full& out, Vesp_in_full& in, co
   return {mo, mi};
 }
 
-double rate(const Measure& m) {
-  return static_cast<double>(m.bytes) / static_cast<double>(m.last - m.first);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -178,10 +168,7 @@ int main(int argc, char** argv) {
       const Measure mi = stream<true>(*in, run, k, k, rng);
       const auto [bo, bi] = stream_both(*out, *in, run, k, k, rng);
       all_ok = all_ok && mo.ok && mi.ok && bo.ok && bi.ok;
-      std::printf("| %s | %zu | %zu | %.2f | %.2f | %.2f + %.2f = %.2f |\n",
-                  sha256 ? "HMAC-SHA-256-128" : "HMAC-SHA1-96", k, n, rate(mo), rate(mi), rate(bo), rate(bi),
-                  rate(bo) + rate(bi));
-      std::fflush(stdout);
+      print_rate_row(sha256, k, n, mo, mi, bo, bi);
     }
   }
   if (!all_ok) {

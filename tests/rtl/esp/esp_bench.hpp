@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <random>
 #include <utility>
@@ -113,6 +114,27 @@ inline SoftOpen soft_open(EspCrypto& c, const Bytes& esp, std::uint32_t seq_hi, 
   EXPECT_EQ(r.status, EspStatus::kOk);
   out.resize(r.payload_len);
   return {kStatusOk, out, r.next_header};
+}
+
+// A streaming run's payload bytes between its first and last counted result (cycles), for the aggregate
+// tables of docs/benchmarks.md; ok = every output matched the soft engine.
+struct Measure {
+  std::uint64_t first = 0, last = 0;
+  std::size_t bytes = 0, results = 0;
+  bool ok = true;
+};
+
+inline double rate(const Measure& m) {
+  return m.last > m.first ? static_cast<double>(m.bytes) / static_cast<double>(m.last - m.first) : 0.0;
+}
+
+// One row of those tables: K SAs per direction, N packets, outbound alone, inbound alone, both at once.
+inline void print_rate_row(bool sha256, std::size_t k, std::size_t n, const Measure& out, const Measure& in,
+                           const Measure& both_out, const Measure& both_in) {
+  std::printf("| %s | %zu | %zu | %.2f | %.2f | %.2f + %.2f = %.2f |\n",
+              sha256 ? "HMAC-SHA-256-128" : "HMAC-SHA1-96", k, n, rate(out), rate(in), rate(both_out),
+              rate(both_in), rate(both_out) + rate(both_in));
+  std::fflush(stdout);
 }
 
 }  // namespace hubsec::rtltest
